@@ -1,0 +1,87 @@
+#include "core/io/state_dict.h"
+
+#include <set>
+
+#include "core/common/error.h"
+
+namespace sa {
+namespace {
+
+std::map<std::string, torch::Tensor> moduleTensors(torch::nn::Module& module) {
+    std::map<std::string, torch::Tensor> out;
+    for (const auto& item : module.named_parameters(true)) out[item.key()] = item.value();
+    for (const auto& item : module.named_buffers(true)) out[item.key()] = item.value();
+    return out;
+}
+
+}  // namespace
+
+std::string LoadReport::describe(size_t maxPerList) const {
+    std::string text;
+    auto list = [&](const char* title, const std::vector<std::string>& items) {
+        if (items.empty()) return;
+        text += fmt::format("\n  {} ({}): ", title, items.size());
+        const size_t n = std::min(items.size(), maxPerList);
+        text += fmt::format("{}", fmt::join(items.begin(), items.begin() + static_cast<long>(n), ", "));
+        if (items.size() > n) text += fmt::format(", … {} more", items.size() - n);
+    };
+    list("missing", missing);
+    list("unexpected", unexpected);
+    list("wrong shape", misshaped);
+    return text;
+}
+
+LoadReport checkStateDict(torch::nn::Module& module, const SafetensorsFile& file, const std::string& prefix) {
+    LoadReport report;
+    auto params = moduleTensors(module);
+    std::set<std::string> seen;
+    for (const auto& info : file.tensors()) {
+        if (info.name.rfind(prefix, 0) != 0) {
+            report.unexpected.push_back(info.name);
+            continue;
+        }
+        const std::string key = info.name.substr(prefix.size());
+        auto it = params.find(key);
+        if (it == params.end()) {
+            report.unexpected.push_back(info.name);
+            continue;
+        }
+        seen.insert(key);
+        if (it->second.sizes().vec() != info.shape)
+            report.misshaped.push_back(fmt::format("{}: file [{}] vs model [{}]", info.name, fmt::join(info.shape, ", "),
+                                                   fmt::join(it->second.sizes(), ", ")));
+    }
+    for (const auto& [key, value] : params)
+        if (!seen.count(key)) report.missing.push_back(prefix + key);
+    return report;
+}
+
+void loadStateDict(torch::nn::Module& module, const SafetensorsFile& file, const std::string& prefix) {
+    auto report = checkStateDict(module, file, prefix);
+    if (!report.ok())
+        fail("{}: weights do not match the model built from its config.json:{}", file.path().string(), report.describe());
+    torch::NoGradGuard noGrad;
+    auto params = moduleTensors(module);
+    for (const auto& info : file.tensors()) {
+        auto& target = params.at(info.name.substr(prefix.size()));
+        target.copy_(file.tensor(info.name).to(target.device(), target.scalar_type()));
+    }
+}
+
+void refusePickle(const std::filesystem::path& file) {
+    fail("{}: PyTorch pickle checkpoints (.bin/.ckpt/.pt) are not loaded, because unpickling can run "
+         "arbitrary code. Convert it to safetensors first (e.g. with diffusers: "
+         "`pipe.save_pretrained(dir, safe_serialization=True)`)", file.string());
+}
+
+std::filesystem::path findWeightsFile(const std::filesystem::path& folder, const std::vector<std::string>& names) {
+    for (const auto& name : names) {
+        auto path = folder / name;
+        if (std::filesystem::exists(path)) return path;
+    }
+    for (const char* pickle : {"diffusion_pytorch_model.bin", "pytorch_model.bin", "model.ckpt", "model.pt"})
+        if (std::filesystem::exists(folder / pickle)) refusePickle(folder / pickle);
+    fail("{}: no weights file (looked for {})", folder.string(), fmt::join(names, ", "));
+}
+
+}  // namespace sa

@@ -1,0 +1,34 @@
+#pragma once
+// Loading checkpoint tensors into a module whose parameter names equal the checkpoint keys.
+#include <string>
+#include <vector>
+
+#include <torch/torch.h>
+
+#include "core/io/safetensors.h"
+
+namespace sa {
+
+struct LoadReport {
+    std::vector<std::string> missing;     // in the module, not in the file
+    std::vector<std::string> unexpected;  // in the file, not in the module
+    std::vector<std::string> misshaped;   // "name: file [a, b] vs model [c, d]"
+    bool ok() const { return missing.empty() && unexpected.empty() && misshaped.empty(); }
+    std::string describe(size_t maxPerList = 12) const;
+};
+
+// Compares the module's parameters and persistent buffers with the file's tensors.
+LoadReport checkStateDict(torch::nn::Module& module, const SafetensorsFile& file, const std::string& prefix = "");
+
+// Copies every tensor (cast to the parameter's dtype and device). Throws sa::Error listing the
+// missing, unexpected and mis-shaped keys together when the file does not match the module.
+void loadStateDict(torch::nn::Module& module, const SafetensorsFile& file, const std::string& prefix = "");
+
+// The weights file of a diffusers / transformers module folder: the safetensors file, or an
+// error for a pickle checkpoint (.bin / .ckpt / .pt) that says how to convert it.
+std::filesystem::path findWeightsFile(const std::filesystem::path& folder, const std::vector<std::string>& names);
+
+// Refuses pickle checkpoints with a message that says what to do.
+void refusePickle(const std::filesystem::path& file);
+
+}  // namespace sa

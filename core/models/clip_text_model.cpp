@@ -1,0 +1,116 @@
+#include "core/models/clip_text_model.h"
+
+#include <limits>
+
+namespace sa {
+
+CLIPTextConfig CLIPTextConfig::fromJson(const JsonConfig& j) {
+    CLIPTextConfig c;
+    c.vocab_size = j.get<int>("vocab_size", 49408);
+    c.hidden_size = j.get<int>("hidden_size");
+    c.intermediate_size = j.get<int>("intermediate_size");
+    c.num_hidden_layers = j.get<int>("num_hidden_layers");
+    c.num_attention_heads = j.get<int>("num_attention_heads");
+    c.max_position_embeddings = j.get<int>("max_position_embeddings", 77);
+    c.hidden_act = j.get<std::string>("hidden_act", "quick_gelu");
+    c.layer_norm_eps = j.get<double>("layer_norm_eps", 1e-5);
+    c.eos_token_id = j.get<int>("eos_token_id", 2);
+    c.projection_dim = j.get<int>("projection_dim", 512);
+    if (c.hidden_size % c.num_attention_heads != 0)
+        fail("{}: hidden_size {} is not divisible by num_attention_heads {}", j.where(), c.hidden_size,
+             c.num_attention_heads);
+    const auto archs = j.get<std::vector<std::string>>("architectures", {"CLIPTextModel"});
+    for (const auto& a : archs) {
+        if (a == "CLIPTextModelWithProjection")
+            c.with_projection = true;
+        else if (a != "CLIPTextModel")
+            fail("{}: architectures: '{}' is not supported (CLIPTextModel, CLIPTextModelWithProjection)", j.where(), a);
+    }
+    j.expectOneOf("model_type", {"clip_text_model"});
+    activationByName(c.hidden_act, j.where() + " hidden_act");
+    j.ignore({"attention_dropout", "dropout", "bos_token_id", "pad_token_id", "initializer_factor",
+              "initializer_range", "torch_dtype", "transformers_version"});
+    j.finish();
+    return c;
+}
+
+CLIPTextConfig CLIPTextConfig::load(const std::filesystem::path& configFile) {
+    return fromJson(JsonConfig::load(configFile));
+}
+
+CLIPEncoderLayerImpl::CLIPEncoderLayerImpl(const CLIPTextConfig& c)
+    : act(activationByName(c.hidden_act, "text_encoder")), heads(c.num_attention_heads) {
+    const int h = c.hidden_size;
+    auto selfAttn = std::make_shared<torch::nn::Module>();
+    kProj = selfAttn->register_module("k_proj", linear(h, h));
+    vProj = selfAttn->register_module("v_proj", linear(h, h));
+    qProj = selfAttn->register_module("q_proj", linear(h, h));
+    outProj = selfAttn->register_module("out_proj", linear(h, h));
+    register_module("self_attn", selfAttn);
+    layerNorm1 = register_module("layer_norm1", torch::nn::LayerNorm(torch::nn::LayerNormOptions({h}).eps(c.layer_norm_eps)));
+    auto mlp = std::make_shared<torch::nn::Module>();
+    fc1 = mlp->register_module("fc1", linear(h, c.intermediate_size));
+    fc2 = mlp->register_module("fc2", linear(c.intermediate_size, h));
+    register_module("mlp", mlp);
+    layerNorm2 = register_module("layer_norm2", torch::nn::LayerNorm(torch::nn::LayerNormOptions({h}).eps(c.layer_norm_eps)));
+}
+
+torch::Tensor CLIPEncoderLayerImpl::forward(const torch::Tensor& x, const torch::Tensor& causalMask) {
+    const auto b = x.size(0), t = x.size(1), dim = x.size(2);
+    auto split = [&](const torch::Tensor& y) { return y.view({b, t, heads, -1}).transpose(1, 2); };
+    auto h = layerNorm1(x);
+    const double scale = 1.0 / std::sqrt(static_cast<double>(dim / heads));
+    // transformers' CLIPAttention scales the queries before the product.
+    auto q = split(qProj(h) * scale), k = split(kProj(h)), v = split(vProj(h));
+    auto weights = (torch::matmul(q, k.transpose(-1, -2)) + causalMask).softmax(-1);
+    auto attn = torch::matmul(weights, v).transpose(1, 2).reshape({b, t, dim});
+    auto out = x + outProj(attn);
+    return out + fc2(act(fc1(layerNorm2(out))));
+}
+
+CLIPTextModelImpl::CLIPTextModelImpl(CLIPTextConfig config) : config_(std::move(config)) {
+    const auto& c = config_;
+    auto textModel = std::make_shared<torch::nn::Module>();
+    auto embeddings = std::make_shared<torch::nn::Module>();
+    tokenEmbedding = embeddings->register_module("token_embedding", torch::nn::Embedding(c.vocab_size, c.hidden_size));
+    positionEmbedding =
+        embeddings->register_module("position_embedding", torch::nn::Embedding(c.max_position_embeddings, c.hidden_size));
+    textModel->register_module("embeddings", embeddings);
+    auto encoder = std::make_shared<torch::nn::Module>();
+    for (int i = 0; i < c.num_hidden_layers; ++i) layers.push_back(CLIPEncoderLayer(c));
+    registerList(*encoder, "layers", layers);
+    textModel->register_module("encoder", encoder);
+    finalLayerNorm = textModel->register_module(
+        "final_layer_norm", torch::nn::LayerNorm(torch::nn::LayerNormOptions({c.hidden_size}).eps(c.layer_norm_eps)));
+    register_module("text_model", textModel);
+    if (c.with_projection) textProjection = register_module("text_projection", linear(c.hidden_size, c.projection_dim, false));
+}
+
+CLIPTextOutput CLIPTextModelImpl::forward(const torch::Tensor& idsIn) {
+    const auto& c = config_;
+    auto ids = idsIn.to(tokenEmbedding->weight.device(), torch::kLong);
+    const auto t = ids.size(1);
+    if (t > c.max_position_embeddings)
+        fail("text encoder: {} tokens exceed max_position_embeddings {}", t, c.max_position_embeddings);
+    auto positions = torch::arange(t, ids.options());
+    auto h = tokenEmbedding(ids) + positionEmbedding(positions).unsqueeze(0);
+    // Causal mask with the dtype's lowest value above the diagonal (transformers'
+    // _create_4d_causal_attention_mask).
+    auto mask = torch::full({t, t}, std::numeric_limits<float>::lowest(), h.options()).triu(1);
+
+    CLIPTextOutput out;
+    out.hiddenStates.push_back(h);
+    for (auto& layer : layers) {
+        h = layer(h, mask);
+        out.hiddenStates.push_back(h);
+    }
+    out.lastHiddenState = finalLayerNorm(h);
+    // eos_token_id == 2 is the legacy configuration: the eos position is the argmax of the ids
+    // (the eos token has the largest id); otherwise the first eos occurrence.
+    auto eosPos = c.eos_token_id == 2 ? ids.argmax(-1) : (ids == c.eos_token_id).to(torch::kInt).argmax(-1);
+    out.pooled = out.lastHiddenState.index({torch::arange(ids.size(0), ids.options()), eosPos});
+    if (textProjection) out.textEmbeds = textProjection(out.pooled);
+    return out;
+}
+
+}  // namespace sa

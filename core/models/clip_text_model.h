@@ -1,0 +1,66 @@
+#pragma once
+// CLIPTextModel / CLIPTextModelWithProjection (transformers models/clip/modeling_clip.py).
+#include <filesystem>
+#include <vector>
+
+#include <torch/torch.h>
+
+#include "core/io/json_config.h"
+#include "core/models/layers.h"
+
+namespace sa {
+
+struct CLIPTextConfig {
+    int vocab_size = 49408;
+    int hidden_size = 512;
+    int intermediate_size = 2048;
+    int num_hidden_layers = 12;
+    int num_attention_heads = 8;
+    int max_position_embeddings = 77;
+    std::string hidden_act = "quick_gelu";
+    double layer_norm_eps = 1e-5;
+    int eos_token_id = 2;
+    int projection_dim = 512;
+    bool with_projection = false;  // architectures: CLIPTextModelWithProjection
+
+    static CLIPTextConfig fromJson(const JsonConfig& json);
+    static CLIPTextConfig load(const std::filesystem::path& configFile);
+};
+
+struct CLIPTextOutput {
+    torch::Tensor lastHiddenState;            // final_layer_norm(last layer)  [B, T, H]
+    std::vector<torch::Tensor> hiddenStates;  // embeddings, then every layer's output (no final norm)
+    torch::Tensor pooled;                     // last_hidden_state at the eos position  [B, H]
+    torch::Tensor textEmbeds;                 // text_projection(pooled), WithProjection only  [B, P]
+};
+
+class CLIPEncoderLayerImpl : public torch::nn::Module {
+public:
+    CLIPEncoderLayerImpl(const CLIPTextConfig& config);
+    torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& causalMask);
+
+    torch::nn::LayerNorm layerNorm1{nullptr}, layerNorm2{nullptr};
+    torch::nn::Linear qProj{nullptr}, kProj{nullptr}, vProj{nullptr}, outProj{nullptr}, fc1{nullptr}, fc2{nullptr};
+    Activation act;
+    int heads;
+};
+TORCH_MODULE(CLIPEncoderLayer);
+
+class CLIPTextModelImpl : public torch::nn::Module {
+public:
+    explicit CLIPTextModelImpl(CLIPTextConfig config);
+    // ids [B, T] int64 (T ≤ max_position_embeddings).
+    CLIPTextOutput forward(const torch::Tensor& ids);
+    const CLIPTextConfig& config() const { return config_; }
+
+    torch::nn::Embedding tokenEmbedding{nullptr}, positionEmbedding{nullptr};
+    std::vector<CLIPEncoderLayer> layers;
+    torch::nn::LayerNorm finalLayerNorm{nullptr};
+    torch::nn::Linear textProjection{nullptr};
+
+private:
+    CLIPTextConfig config_;
+};
+TORCH_MODULE(CLIPTextModel);
+
+}  // namespace sa

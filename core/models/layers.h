@@ -1,0 +1,54 @@
+#pragma once
+// Small building blocks shared by the networks: a hookable GroupNorm, list registration, and
+// activations by their config name.
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <torch/torch.h>
+
+namespace sa {
+
+class GroupNormImpl;
+
+// Replaces what a GroupNorm computes (StyleAligned's shared GroupNorm is one); installed from
+// outside the model, so the model code never knows about it.
+class NormHook {
+public:
+    virtual ~NormHook() = default;
+    virtual torch::Tensor operator()(GroupNormImpl& norm, const torch::Tensor& x) = 0;
+};
+
+class GroupNormImpl : public torch::nn::Module {
+public:
+    GroupNormImpl(int groups, int channels, double eps, bool affine = true);
+    torch::Tensor forward(const torch::Tensor& x);
+    // The stock computation (what a hook calls on its own input).
+    torch::Tensor plain(const torch::Tensor& x) const;
+
+    int groups;
+    int channels;
+    double eps;
+    torch::Tensor weight, bias;
+    std::shared_ptr<NormHook> hook;
+};
+TORCH_MODULE(GroupNorm);
+
+// Registers `items` as a torch::nn::ModuleList named `name`, so their parameters get the
+// checkpoint names "name.0.…", "name.1.…".
+template <typename Holder>
+void registerList(torch::nn::Module& owner, const std::string& name, const std::vector<Holder>& items) {
+    torch::nn::ModuleList list;
+    for (const auto& item : items) list->push_back(item);
+    owner.register_module(name, list);
+}
+
+// "silu", "gelu", "quick_gelu", … (diffusers / transformers names).
+using Activation = std::function<torch::Tensor(const torch::Tensor&)>;
+Activation activationByName(const std::string& name, const std::string& where);
+
+torch::nn::Conv2d conv2d(int in, int out, int kernel, int stride = 1, int padding = 0, bool bias = true);
+torch::nn::Linear linear(int in, int out, bool bias = true);
+
+}  // namespace sa

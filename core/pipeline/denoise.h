@@ -1,0 +1,50 @@
+#pragma once
+// The sampling loop shared by every pipeline: classifier-free guidance around the UNet, the
+// DDIM step, a per-step callback and cancellation (diffusers' denoising loop of
+// StableDiffusionPipeline / StableDiffusionXLPipeline.__call__).
+#include <functional>
+
+#include <torch/torch.h>
+
+#include "core/common/cancel.h"
+#include "core/pipeline/prompt_encoding.h"
+#include "core/schedulers/ddim_scheduler.h"
+
+namespace sa {
+
+struct StepEvent {
+    int step = 0;   // 0-based index of the step just taken
+    int total = 0;
+    int64_t timestep = 0;
+    torch::Tensor latents;     // after the step [n, C, h, w]; a callback may overwrite rows in place
+    torch::Tensor x0Preview;   // the step's predicted clean latents
+    double seconds = 0;        // wall time of this step
+};
+using StepCallback = std::function<void(StepEvent&)>;
+
+// Conditioning of one batch. `uncond` is ignored when guidance ≤ 1 (no CFG, as diffusers).
+struct Conditioning {
+    PromptEmbeddings cond;
+    PromptEmbeddings uncond;
+    torch::Tensor timeIds;  // SDXL: [1, 6]
+};
+
+struct DenoiseOptions {
+    double guidanceScale = 7.5;
+    double eta = 0.0;
+    int startStep = 0;  // skip the first steps (the reference-transfer offset)
+};
+
+bool usesGuidance(double guidanceScale);
+
+// One guided UNet evaluation at timestep t for `latents` [n, …] → guided noise prediction.
+torch::Tensor guidedNoise(StableDiffusionModel& model, const torch::Tensor& latents, int64_t timestep,
+                          const Conditioning& conditioning, double guidanceScale);
+
+// Runs the scheduler's timesteps from `options.startStep` on; returns the final latents.
+torch::Tensor denoise(StableDiffusionModel& model, DDIMScheduler& scheduler, torch::Tensor latents,
+                      const Conditioning& conditioning, const DenoiseOptions& options,
+                      const StepCallback& callback = {}, const CancelToken* cancel = nullptr,
+                      torch::Generator* noiseGenerator = nullptr);
+
+}  // namespace sa
