@@ -133,7 +133,10 @@ void SafetensorsFile::parseHeader(const std::string& header, uint64_t dataSize) 
             fail("{}: tensor '{}': data_offsets must be two non-negative integers", where, name);
         info.begin = offsets[0].get<uint64_t>();
         info.end = offsets[1].get<uint64_t>();
-        if (info.begin > info.end || info.end > dataSize)
+        if (info.begin > info.end)
+            fail("{}: tensor '{}': data_offsets [{}, {}] are reversed (begin > end)", where, name, info.begin,
+                 info.end);
+        if (info.end > dataSize)
             fail("{}: tensor '{}': data_offsets [{}, {}] lie outside the data section of {} bytes "
                  "(truncated file?)", where, name, info.begin, info.end, dataSize);
         const uint64_t expected = elements * c10::elementSize(info.scalarType);

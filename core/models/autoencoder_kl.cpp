@@ -12,6 +12,7 @@ AutoencoderKLConfig AutoencoderKLConfig::fromJson(const JsonConfig& j) {
     c.layers_per_block = j.get<int>("layers_per_block", 1);
     c.norm_num_groups = j.get<int>("norm_num_groups", 32);
     c.act_fn = j.get<std::string>("act_fn", "silu");
+    activationByName(c.act_fn, j.where() + " act_fn");  // fail here, naming the file
     c.scaling_factor = j.get<double>("scaling_factor", 0.18215);
     c.sample_size = j.get<int>("sample_size", 32);
     const size_t blocks = c.block_out_channels.size();

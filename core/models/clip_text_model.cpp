@@ -16,6 +16,8 @@ CLIPTextConfig CLIPTextConfig::fromJson(const JsonConfig& j) {
     c.layer_norm_eps = j.get<double>("layer_norm_eps", 1e-5);
     c.eos_token_id = j.get<int>("eos_token_id", 2);
     c.projection_dim = j.get<int>("projection_dim", 512);
+    if (c.num_attention_heads <= 0)
+        fail("{}: num_attention_heads must be positive, got {}", j.where(), c.num_attention_heads);
     if (c.hidden_size % c.num_attention_heads != 0)
         fail("{}: hidden_size {} is not divisible by num_attention_heads {}", j.where(), c.hidden_size,
              c.num_attention_heads);

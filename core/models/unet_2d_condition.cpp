@@ -28,6 +28,7 @@ UNet2DConditionConfig UNet2DConditionConfig::fromJson(const JsonConfig& j) {
     c.downsample_padding = j.get<int>("downsample_padding", 1);
     c.mid_block_scale_factor = j.get<double>("mid_block_scale_factor", 1.0);
     c.act_fn = j.get<std::string>("act_fn", "silu");
+    activationByName(c.act_fn, j.where() + " act_fn");  // fail here, naming the file
     c.norm_num_groups = j.get<int>("norm_num_groups");
     c.norm_eps = j.get<double>("norm_eps", 1e-5);
     c.cross_attention_dim = j.intOrList("cross_attention_dim", blocks, 1280);
@@ -41,6 +42,10 @@ UNet2DConditionConfig UNet2DConditionConfig::fromJson(const JsonConfig& j) {
     c.num_attention_heads = j.has("num_attention_heads") ? j.intOrList("num_attention_heads", blocks)
                                                          : j.intOrList("attention_head_dim", blocks, 8);
     j.ignore({"attention_head_dim"});
+    for (int heads : c.num_attention_heads)
+        if (heads <= 0)
+            fail("{}: {} must be positive, got {}", j.where(),
+                 j.has("num_attention_heads") ? "num_attention_heads" : "attention_head_dim", heads);
     c.use_linear_projection = j.get<bool>("use_linear_projection", false);
     c.flip_sin_to_cos = j.get<bool>("flip_sin_to_cos", true);
     c.freq_shift = j.get<double>("freq_shift", 0.0);

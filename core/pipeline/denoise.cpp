@@ -7,8 +7,7 @@ namespace sa {
 bool usesGuidance(double guidanceScale) { return guidanceScale > 1.0; }
 
 torch::Tensor guidedNoise(StableDiffusionModel& model, const torch::Tensor& latents, int64_t timestep,
-                          const Conditioning& c, double guidanceScale) {
-    const bool cfg = usesGuidance(guidanceScale);
+                          const Conditioning& c, double guidanceScale, bool cfg) {
     const int64_t n = latents.size(0);
     auto input = cfg ? torch::cat({latents, latents}) : latents;
     auto context = cfg ? torch::cat({c.uncond.context, c.cond.context}) : c.cond.context;
@@ -30,10 +29,12 @@ torch::Tensor denoise(StableDiffusionModel& model, DDIMScheduler& scheduler, tor
     torch::NoGradGuard noGrad;
     const auto& timesteps = scheduler.timesteps();
     const int total = static_cast<int>(timesteps.size());
-    for (int i = options.startStep; i < total; ++i) {
+    const bool cfg = usesGuidance(options.guidanceScale);
+    for (int i = 0; i < total; ++i) {
         throwIfCancelled(cancel);
         const auto started = std::chrono::steady_clock::now();
-        auto noise = guidedNoise(model, latents, timesteps[i], conditioning, options.guidanceScale);
+        if (options.beforeStep) options.beforeStep(i);
+        auto noise = guidedNoise(model, latents, timesteps[i], conditioning, options.guidanceScale, cfg);
         torch::Tensor varianceNoise;
         if (options.eta > 0) {
             varianceNoise = noiseGenerator ? torch::randn(latents.sizes(), *noiseGenerator, latents.options().device(torch::kCPU))

@@ -32,16 +32,18 @@ struct Conditioning {
 struct DenoiseOptions {
     double guidanceScale = 7.5;
     double eta = 0.0;
-    int startStep = 0;  // skip the first steps (the reference-transfer offset)
+    // Called before every UNet evaluation with the step index (StyleAligned's step ranges).
+    std::function<void(int step)> beforeStep;
 };
 
 bool usesGuidance(double guidanceScale);
 
-// One guided UNet evaluation at timestep t for `latents` [n, …] → guided noise prediction.
+// One UNet evaluation at timestep t for `latents` [n, …] → noise prediction; with `cfg` the
+// batch is [uncond; cond] and the result uncond + g·(cond − uncond).
 torch::Tensor guidedNoise(StableDiffusionModel& model, const torch::Tensor& latents, int64_t timestep,
-                          const Conditioning& conditioning, double guidanceScale);
+                          const Conditioning& conditioning, double guidanceScale, bool cfg);
 
-// Runs the scheduler's timesteps from `options.startStep` on; returns the final latents.
+// Runs every timestep of the scheduler; returns the final latents.
 torch::Tensor denoise(StableDiffusionModel& model, DDIMScheduler& scheduler, torch::Tensor latents,
                       const Conditioning& conditioning, const DenoiseOptions& options,
                       const StepCallback& callback = {}, const CancelToken* cancel = nullptr,

@@ -1,7 +1,9 @@
 // Golden runners: generation_* (whole DDIM runs).
+#include <gtest/gtest.h>
 #include "golden/golden_case.h"
 
-#include "core/pipeline/text_to_image.h"
+#include "core/io/image.h"
+#include "core/pipeline/style_aligned_pipeline.h"
 
 namespace sa::test {
 namespace {
@@ -18,16 +20,34 @@ GenerationRequest requestFrom(const GoldenCase& c) {
     return r;
 }
 
-// Runs the request and stores latents after every step, final latents and images under `prefix`.
-void runGeneration(StableDiffusionModel& model, const GenerationRequest& request, const std::string& prefix,
-                   RunResult& out) {
+StyleAlignedArgs argsFrom(const nlohmann::json& p) {
+    StyleAlignedArgs args;
+    if (p.contains("style_aligned_args") && p.at("style_aligned_args").is_object()) {
+        const auto& j = p.at("style_aligned_args");
+        args.shared_score_shift = j.value("shared_score_shift", 0.0);
+        args.shared_score_scale = j.value("shared_score_scale", 1.0);
+        args.adain_values = j.value("adain_values", false);
+    }
+    return args;
+}
+
+// Runs the request (plain when `plan` is null) and stores latents after every step, final
+// latents and images under `prefix`.
+StyleAlignedResult runGeneration(StableDiffusionModel& model, StyleAlignedRequest request, const std::string& prefix,
+                                 RunResult& out, bool styleAligned) {
     std::vector<torch::Tensor> perStep;
-    TextToImagePipeline pipeline(std::shared_ptr<StableDiffusionModel>(&model, [](auto*) {}));
-    auto result = pipeline.generate(request, [&](StepEvent& e) { perStep.push_back(e.latents.clone()); });
+    auto collect = [&](StepEvent& e) { perStep.push_back(e.latents.clone()); };
+    std::shared_ptr<StableDiffusionModel> shared(&model, [](auto*) {});
+    StyleAlignedResult result;
+    if (styleAligned)
+        result = StyleAlignedPipeline(shared).generate(request, collect);
+    else
+        static_cast<GenerationResult&>(result) = TextToImagePipeline(shared).generate(request.generation, collect);
     out.tensors[prefix + "latents_per_step"] = torch::stack(perStep);
     out.tensors[prefix + "latents"] = result.latents;
     out.tensors[prefix + "images"] = result.images;
     out.tensors["timesteps"] = torch::tensor(result.timesteps, torch::kLong);
+    return result;
 }
 
 RegisterRunner generation("generation_", [](const GoldenCase& c, RunResult& out) {
@@ -42,8 +62,31 @@ RegisterRunner generation("generation_", [](const GoldenCase& c, RunResult& out)
         out.tensors["negative_pooled_prompt_embeds"] = conditioning.uncond.pooled;
         out.tensors["add_time_ids"] = conditioning.timeIds;
     }
-    runGeneration(*model, request, "plain.", out);
-    out.unsupported["sa."] = "StyleAligned generation is issue #4";
+    StyleAlignedRequest sa{request, LayerPlan::fromArgs(model->unet->selfAttentionPaths(), argsFrom(c.params()))};
+    runGeneration(*model, sa, "plain.", out, false);
+    runGeneration(*model, sa, "sa.", out, true);
+});
+
+RegisterRunner transfer("transfer_", [](const GoldenCase& c, RunResult& out) {
+    torch::NoGradGuard noGrad;
+    auto model = cachedModel(c.modelFolder());
+    const auto& p = c.params();
+    StyleAlignedRequest request{requestFrom(c), LayerPlan::fromArgs(model->unet->selfAttentionPaths(), argsFrom(p))};
+    request.inversionGuidance = p.at("inversion_guidance_scale").get<double>();
+    request.offset = p.at("offset").get<int>();
+    ASSERT_EQ(request.generation.prompts.front(), p.at("src_prompt").get<std::string>());
+    auto rgb = c.tensor("reference_image");  // [H, W, 3] uint8
+    request.referenceImage = (rgb.to(torch::kFloat32) / 255.0 * 2 - 1).permute({2, 0, 1}).unsqueeze(0);
+    auto cond = inversionConditioning(*model, request.generation.prompts.front(), request.generation.height,
+                                      request.generation.width);
+    out.tensors["inversion.prompt_embeds"] = torch::cat({cond.uncond.context, cond.cond.context});
+    if (model->isXL()) {
+        out.tensors["inversion.text_embeds"] = torch::cat({cond.uncond.pooled, cond.cond.pooled});
+        out.tensors["inversion.time_ids"] = cond.timeIds.repeat({2, 1});
+    }
+    auto result = runGeneration(*model, request, "", out, true);
+    out.tensors["zts"] = result.zts;
+    out.tensors["zT"] = result.zts[request.offset];
 });
 
 }  // namespace

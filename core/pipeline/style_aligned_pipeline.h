@@ -1,0 +1,48 @@
+#pragma once
+// The main job (DESIGN §4): a style-aligned set from text (image 0 plays the reference), or
+// from a reference image via DDIM inversion + the reference-transfer callback
+// (google/style-aligned inversion.py, style_aligned_transfer_sdxl.ipynb).
+#include <memory>
+
+#include <torch/torch.h>
+
+#include "core/pipeline/text_to_image.h"
+#include "core/style/layer_plan.h"
+
+namespace sa {
+
+struct StyleAlignedRequest {
+    GenerationRequest generation;  // prompts[0] is the reference's prompt (with an image: its caption)
+    LayerPlan plan;                // e.g. LayerPlan::paperDefault(unet->selfAttentionPaths())
+    torch::Tensor referenceImage;  // [1, 3, H, W] in [-1, 1] at the generation size; undefined: text mode
+    double inversionGuidance = 2.0;
+    int offset = 5;                // the reference starts from zts[offset]
+};
+
+struct StyleAlignedResult : GenerationResult {
+    torch::Tensor zts;  // inversion trajectory [steps + 1, C, h, w] (image mode)
+};
+
+// inversion.py ddim_inversion: VAE mean × scaling_factor, then `steps` DDIM inversion steps with
+// CFG at `guidance` (always guided, as the reference). Returns zts with zts[0] the noisiest
+// (timesteps[0]) and zts[steps] = z0.
+torch::Tensor ddimInversion(StableDiffusionModel& model, const torch::Tensor& image, const std::string& caption,
+                            int steps, double guidance, const StepCallback& callback = {},
+                            const CancelToken* cancel = nullptr);
+
+// The conditioning inversion.py uses: [uncond, cond] of the caption; SDXL with its hard-coded
+// (1024, 1024, 0, 0, 1024, 1024) time ids.
+Conditioning inversionConditioning(StableDiffusionModel& model, const std::string& caption, int height, int width);
+
+class StyleAlignedPipeline {
+public:
+    explicit StyleAlignedPipeline(std::shared_ptr<StableDiffusionModel> model) : model_(std::move(model)) {}
+    StyleAlignedResult generate(const StyleAlignedRequest& request, const StepCallback& callback = {},
+                                const CancelToken* cancel = nullptr, bool decode = true);
+    StableDiffusionModel& model() { return *model_; }
+
+private:
+    std::shared_ptr<StableDiffusionModel> model_;
+};
+
+}  // namespace sa
