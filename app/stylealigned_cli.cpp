@@ -1,20 +1,8 @@
 // stylealigned — the command-line front end of StyleAligned Studio.
-//
-//   stylealigned txt2img --model DIR --prompt TEXT [--prompt TEXT ...] [--negative TEXT]
-//                        [--steps N] [--guidance G] [--seed S] [--height H] [--width W]
-//                        [--device auto|cpu|cuda] [--threads N] --out DIR
-#include <filesystem>
-#include <iostream>
-
 #include <fmt/format.h>
 
-#include "app/cli_support.h"
-#include "core/common/runtime.h"
-#include "core/io/image.h"
-#include "core/pipeline/text_to_image.h"
-
-namespace fs = std::filesystem;
-using namespace sa;
+#include "app/cli_commands.h"
+#include "core/common/error.h"
 
 namespace {
 
@@ -22,59 +10,31 @@ void printUsage() {
     fmt::print(
         "usage: stylealigned <command> [options]\n\n"
         "commands:\n"
-        "  txt2img   generate one image per --prompt\n\n"
-        "txt2img options:\n"
-        "  --model DIR        diffusers model folder (model_index.json, unet/, vae/, ...)\n"
-        "  --prompt TEXT      a prompt; repeat for several images\n"
-        "  --negative TEXT    negative prompt (default: empty)\n"
-        "  --steps N          DDIM steps (default 50)\n"
-        "  --guidance G       classifier-free guidance scale (default 7.5)\n"
-        "  --seed S           seed of image 0; image i uses S+i (default 0)\n"
-        "  --height H, --width W   image size in pixels (default: the model's)\n"
-        "  --device NAME      auto, cpu, cuda, cuda:N (default auto)\n"
-        "  --threads N        CPU threads (default: all cores, or $STYLEALIGNED_THREADS)\n"
-        "  --out DIR          output folder (created); writes image_NN.png and grid.png\n");
-}
-
-int runTxt2Img(const cli::Args& args) {
-    args.expectOnly({"model", "prompt", "negative", "steps", "guidance", "seed", "height", "width", "device", "threads", "out"});
-    if (!args.has("model")) fail("--model DIR is required");
-    if (!args.has("out")) fail("--out DIR is required");
-    GenerationRequest request;
-    request.prompts = args.all("prompt");
-    if (request.prompts.empty()) fail("give at least one --prompt");
-    request.negativePrompt = args.get("negative");
-    request.steps = args.getInt("steps", 50);
-    request.guidanceScale = args.getDouble("guidance", 7.5);
-    request.seed = args.getSeed("seed", 0);
-    request.height = args.getInt("height", 0);
-    request.width = args.getInt("width", 0);
-
-    configureThreads(args.getInt("threads", 0));
-    LoadOptions options;
-    options.device = selectDevice(args.get("device", "auto"));
-    fmt::print(stderr, "loading {} on {} ({} threads)\n", args.get("model"), options.device.str(), torch::get_num_threads());
-    auto model = StableDiffusionModel::load(args.get("model"), options);
-
-    const fs::path out = args.get("out");
-    fs::create_directories(out);
-    cli::installInterruptHandler();
-    TextToImagePipeline pipeline(model);
-    cli::ProgressBar bar("txt2img");
-    auto result = pipeline.generate(
-        request, [&](StepEvent& e) { bar.update(e.step + 1, e.total); }, &cli::interruptToken());
-    bar.finish();
-
-    std::vector<cv::Mat> images;
-    for (int64_t i = 0; i < result.images.size(0); ++i) {
-        images.push_back(tensorToImage(result.images[i]));
-        const auto file = out / fmt::format("image_{:02d}.png", i);
-        writeImage(file, images.back());
-        fmt::print("{}\n", file.string());
-    }
-    writeImage(out / "grid.png", makeGrid(images, static_cast<int>(images.size())));
-    fmt::print("{}\n", (out / "grid.png").string());
-    return 0;
+        "  generate   a style-aligned set: from a reference image (DDIM inversion + transfer) or from text\n"
+        "  txt2img    plain text-to-image, one image per --prompt\n\n"
+        "generate options:\n"
+        "  --model DIR             diffusers model folder (default: the bundled demo model)\n"
+        "  --reference IMG         reference image (PNG/JPEG/...); needs --caption\n"
+        "  --caption TEXT          what the reference shows, e.g. \"a fish, pixel art style\"\n"
+        "  --style TEXT            style words appended to every new prompt (default: the caption after its\n"
+        "                          first comma; in text mode nothing)\n"
+        "  --prompt TEXT           a new subject; repeat. Without --reference the first one is the reference\n"
+        "  --negative TEXT         negative prompt\n"
+        "  --seed S                seed of image 0; image i uses S+i (default 0)\n"
+        "  --steps N               DDIM steps (default 50)\n"
+        "  --guidance G            guidance scale (default 10 with --reference, else 7.5)\n"
+        "  --offset K              the reference starts from inversion latent K (default 5)\n"
+        "  --inversion-guidance G  guidance during DDIM inversion (default 2)\n"
+        "  --preset NAME           layer plan preset: paper, transfer, fine-style, structure-style,\n"
+        "                          only-self-<level> (default: transfer with --reference, else paper)\n"
+        "  --plan FILE             layer plan JSON (as saved by the studio)\n"
+        "  --height H --width W    image size (default: the model's)\n"
+        "  --set FILE              re-run a set.json (same pixels); other set options are ignored\n"
+        "  --device NAME           auto, cpu, cuda, cuda:N (default auto)\n"
+        "  --threads N             CPU threads (default: all cores, or $STYLEALIGNED_THREADS)\n"
+        "  --out DIR               writes image_NN.png, grid.png, set.json (and reference.png)\n\n"
+        "txt2img options: --model --prompt --negative --steps --guidance --seed --height --width\n"
+        "                 --device --threads --out\n");
 }
 
 }  // namespace
@@ -86,13 +46,14 @@ int main(int argc, char** argv) {
     }
     const std::string command = argv[1];
     try {
-        cli::Args args(argc, argv, 2, {});
-        if (command == "txt2img") return runTxt2Img(args);
+        sa::cli::Args args(argc, argv, 2, {});
+        if (command == "generate") return sa::cli::runGenerate(args, argv[0]);
+        if (command == "txt2img") return sa::cli::runTxt2Img(args);
         fmt::print(stderr, "stylealigned: unknown command '{}'\n\n", command);
         printUsage();
         return 2;
-    } catch (const Cancelled&) {
-        fmt::print(stderr, "\nstylealigned: cancelled; no files were written for the unfinished run\n");
+    } catch (const sa::Cancelled&) {
+        fmt::print(stderr, "\nstylealigned: cancelled; nothing was written\n");
         return 130;
     } catch (const std::exception& e) {
         fmt::print(stderr, "\nstylealigned: error: {}\n", e.what());

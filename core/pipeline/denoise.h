@@ -12,7 +12,10 @@
 
 namespace sa {
 
+enum class StepPhase { Generation, Inversion };
+
 struct StepEvent {
+    StepPhase phase = StepPhase::Generation;
     int step = 0;   // 0-based index of the step just taken
     int total = 0;
     int64_t timestep = 0;

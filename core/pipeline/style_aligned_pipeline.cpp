@@ -33,7 +33,7 @@ torch::Tensor ddimInversion(StableDiffusionModel& model, const torch::Tensor& im
         latent = scheduler.inverseStep(noise, t, latent);
         trajectory.push_back(latent);
         if (callback) {
-            StepEvent event{.step = i, .total = steps, .timestep = t, .latents = latent};
+            StepEvent event{.phase = StepPhase::Inversion, .step = i, .total = steps, .timestep = t, .latents = latent};
             callback(event);
         }
     }
@@ -55,7 +55,7 @@ StyleAlignedResult StyleAlignedPipeline::generate(const StyleAlignedRequest& r, 
             fail("reference image is {}x{} but the set is generated at {}x{}", r.referenceImage.size(3),
                  r.referenceImage.size(2), request.width, request.height);
         result.zts = ddimInversion(*model_, r.referenceImage, request.prompts.front(), request.steps,
-                                   r.inversionGuidance, {}, cancel);
+                                   r.inversionGuidance, callback, cancel);
         latents[0] = result.zts[r.offset];
     }
     auto conditioning = makeConditioning(*model_, request.prompts, request.negativePrompt, request.height, request.width);

@@ -428,6 +428,13 @@ TEST(Configs, UnchangedCopyLoads) {
     EXPECT_EQ(model->textEncoder->config().hidden_size, 32);
 }
 
+TEST(Configs, GoldenSdxlLoads) {
+    // Control for the checks above: the SDXL configs (list-valued attention_head_dim, ...) pass them.
+    std::shared_ptr<sa::StableDiffusionModel> model;
+    ASSERT_NO_THROW(model = sa::StableDiffusionModel::load(goldenDir() / "tiny-sdxl"));
+    EXPECT_TRUE(model->isXL());
+}
+
 TEST(Configs, UNetMissingRequiredKey) {
     ModelCopy copy;
     copy.edit("unet/config.json", [](json& j) { j.erase("block_out_channels"); });

@@ -1,0 +1,189 @@
+// `stylealigned generate` (the main job) and `stylealigned txt2img`.
+#include <filesystem>
+#include <fstream>
+
+#include <fmt/format.h>
+
+#include "app/cli_commands.h"
+#include "app/cli_support.h"
+#include "core/common/runtime.h"
+#include "core/io/image.h"
+#include "core/io/image_set.h"
+#include "core/pipeline/style_aligned_pipeline.h"
+
+namespace fs = std::filesystem;
+
+namespace sa::cli {
+namespace {
+
+// The bundled demo model (issue 5) when --model is not given.
+fs::path defaultModel(const char* argv0) {
+    for (const fs::path& candidate : {fs::path(STYLEALIGNED_SOURCE_DIR) / "resources/models/demo",
+                                      fs::path(argv0).parent_path() / "../share/stylealigned/models/demo"})
+        if (fs::exists(candidate / "model_index.json")) return candidate;
+    fail("no --model given and no bundled demo model was found; pass --model DIR (a diffusers folder)");
+}
+
+std::shared_ptr<StableDiffusionModel> loadModel(const Args& args, const std::string& folder) {
+    configureThreads(args.getInt("threads", 0));
+    LoadOptions options;
+    options.device = selectDevice(args.get("device", "auto"));
+    fmt::print(stderr, "loading {} on {} ({} threads)\n", folder, options.device.str(), torch::get_num_threads());
+    return StableDiffusionModel::load(folder, options);
+}
+
+// "a fish, pixel art style." → "pixel art style": the words after the caption's first comma.
+std::string styleWords(const std::string& caption) {
+    auto comma = caption.find(',');
+    if (comma == std::string::npos) return "";
+    auto style = caption.substr(comma + 1);
+    while (!style.empty() && (style.back() == '.' || std::isspace(static_cast<unsigned char>(style.back())))) style.pop_back();
+    while (!style.empty() && std::isspace(static_cast<unsigned char>(style.front()))) style.erase(0, 1);
+    return style;
+}
+
+std::vector<cv::Mat> toImages(const torch::Tensor& images) {
+    std::vector<cv::Mat> out;
+    for (int64_t i = 0; i < images.size(0); ++i) out.push_back(tensorToImage(images[i]));
+    return out;
+}
+
+// Runs a set described by `spec` (reference image, if any, read from `referenceFile`) and
+// writes it to `out`.
+int runSet(const Args& args, ImageSetSpec spec, const fs::path& referenceFile, const fs::path& out) {
+    auto model = loadModel(args, spec.model);
+    const auto paths = model->unet->selfAttentionPaths();
+    StyleAlignedRequest request;
+    request.generation.prompts = spec.allPrompts();
+    request.generation.negativePrompt = spec.negativePrompt;
+    request.generation.seeds = spec.seeds;
+    request.generation.steps = spec.steps;
+    request.generation.guidanceScale = spec.guidance;
+    request.generation.height = spec.height;
+    request.generation.width = spec.width;
+    request.generation = resolveRequest(*model, request.generation);
+    spec.height = request.generation.height;
+    spec.width = request.generation.width;
+    spec.seeds = request.generation.seeds;
+    request.plan = spec.plan.is_null() ? LayerPlan::paperDefault(paths) : LayerPlan::fromJson(spec.plan, paths, "plan");
+    spec.plan = request.plan.toJson();
+    request.offset = spec.offset;
+    request.inversionGuidance = spec.inversionGuidance;
+    cv::Mat reference;
+    if (!referenceFile.empty()) {
+        reference = fitImage(readImage(referenceFile), spec.width, spec.height);
+        request.referenceImage = imageToTensor(reference);
+        spec.referenceImage = "reference.png";
+    }
+
+    installInterruptHandler();
+    ProgressBar bar(referenceFile.empty() ? "style-aligned set" : "inversion + set");
+    auto result = StyleAlignedPipeline(model).generate(
+        request,
+        [&](StepEvent& e) {
+            // Inversion steps first, then the set's steps: one bar over both.
+            const int inversion = referenceFile.empty() ? 0 : e.total;
+            bar.update(e.phase == StepPhase::Inversion ? e.step + 1 : inversion + e.step + 1, inversion + e.total);
+        },
+        &interruptToken());
+    bar.finish();
+
+    if (!reference.empty()) {
+        fs::create_directories(out);
+        writeImage(out / spec.referenceImage, reference);
+        fmt::print("{}\n", (out / spec.referenceImage).string());
+    }
+    for (const auto& file : writeImageSet(out, spec, toImages(result.images))) fmt::print("{}\n", file.string());
+    return 0;
+}
+
+}  // namespace
+
+int runGenerate(const Args& args, const char* argv0) {
+    args.expectOnly({"model", "reference", "caption", "style", "prompt", "negative", "seed", "steps", "guidance",
+                     "offset", "inversion-guidance", "plan", "preset", "height", "width", "device", "threads", "out",
+                     "set"});
+    if (!args.has("out")) fail("--out DIR is required");
+    const fs::path out = args.get("out");
+    if (args.has("set")) {  // reproduce a set.json
+        const fs::path setFile = args.get("set");
+        auto spec = ImageSetSpec::load(setFile);
+        const auto reference = spec.referenceImage.empty() ? fs::path() : setFile.parent_path() / spec.referenceImage;
+        return runSet(args, spec, reference, out);
+    }
+    ImageSetSpec spec;
+    spec.model = args.has("model") ? args.get("model") : defaultModel(argv0).string();
+    auto prompts = args.all("prompt");
+    for (const auto& p : prompts)
+        if (p.find_first_not_of(" \t\n") == std::string::npos) fail("--prompt must not be empty");
+    std::string style = args.get("style");
+    if (args.has("reference")) {
+        if (!args.has("caption")) fail("--reference needs --caption TEXT (what the image shows, and its style)");
+        spec.referencePrompt = args.get("caption");
+        if (style.empty()) style = styleWords(spec.referencePrompt);
+        if (prompts.empty()) fail("give at least one --prompt for a new subject");
+    } else {
+        if (prompts.size() < 2) fail("give at least two --prompt: the first is the reference, the rest share its style");
+        spec.referencePrompt = prompts.front();
+        prompts.erase(prompts.begin());
+        if (!style.empty()) spec.referencePrompt += ", " + style + ".";
+    }
+    for (auto& p : prompts) spec.targets.push_back(style.empty() ? p : p + ", " + style + ".");
+    spec.negativePrompt = args.get("negative");
+    const uint64_t seed = args.getSeed("seed", 0);
+    for (size_t i = 0; i <= spec.targets.size(); ++i) spec.seeds.push_back(seed + i);
+    spec.steps = args.getInt("steps", 50);
+    spec.guidance = args.getDouble("guidance", args.has("reference") ? 10.0 : 7.5);
+    spec.offset = args.getInt("offset", 5);
+    spec.inversionGuidance = args.getDouble("inversion-guidance", 2.0);
+    spec.height = args.getInt("height", 0);
+    spec.width = args.getInt("width", 0);
+    if (args.has("plan")) {
+        std::ifstream in(args.get("plan"));
+        if (!in) fail("{}: cannot open layer plan", args.get("plan"));
+        try {
+            spec.plan = nlohmann::json::parse(in);
+        } catch (const nlohmann::json::exception& e) {
+            fail("{}: not valid JSON ({})", args.get("plan"), e.what());
+        }
+    } else {
+        spec.plan = {{"format", "stylealigned-layer-plan"},
+                     {"version", 1},
+                     {"preset", args.get("preset", args.has("reference") ? "transfer" : "paper")}};
+    }
+    return runSet(args, spec, args.has("reference") ? fs::path(args.get("reference")) : fs::path(), out);
+}
+
+int runTxt2Img(const Args& args) {
+    args.expectOnly({"model", "prompt", "negative", "steps", "guidance", "seed", "height", "width", "device", "threads", "out"});
+    if (!args.has("model")) fail("--model DIR is required");
+    if (!args.has("out")) fail("--out DIR is required");
+    GenerationRequest request;
+    request.prompts = args.all("prompt");
+    if (request.prompts.empty()) fail("give at least one --prompt");
+    request.negativePrompt = args.get("negative");
+    request.steps = args.getInt("steps", 50);
+    request.guidanceScale = args.getDouble("guidance", 7.5);
+    request.seed = args.getSeed("seed", 0);
+    request.height = args.getInt("height", 0);
+    request.width = args.getInt("width", 0);
+    auto model = loadModel(args, args.get("model"));
+    installInterruptHandler();
+    ProgressBar bar("txt2img");
+    auto result = TextToImagePipeline(model).generate(
+        request, [&](StepEvent& e) { bar.update(e.step + 1, e.total); }, &interruptToken());
+    bar.finish();
+    const fs::path out = args.get("out");
+    fs::create_directories(out);
+    auto images = toImages(result.images);
+    for (size_t i = 0; i < images.size(); ++i) {
+        const auto file = out / fmt::format("image_{:02d}.png", i);
+        writeImage(file, images[i]);
+        fmt::print("{}\n", file.string());
+    }
+    writeImage(out / "grid.png", makeGrid(images, static_cast<int>(images.size())));
+    fmt::print("{}\n", (out / "grid.png").string());
+    return 0;
+}
+
+}  // namespace sa::cli

@@ -1,0 +1,106 @@
+#include "core/io/image_set.h"
+
+#include <fstream>
+
+#include "core/common/error.h"
+#include "core/io/image.h"
+
+namespace sa {
+
+std::vector<std::string> ImageSetSpec::allPrompts() const {
+    std::vector<std::string> out{referencePrompt};
+    out.insert(out.end(), targets.begin(), targets.end());
+    return out;
+}
+
+nlohmann::json ImageSetSpec::toJson() const {
+    return {{"format", "stylealigned-set"},
+            {"version", 1},
+            {"model", model},
+            {"reference_image", referenceImage.empty() ? nlohmann::json(nullptr) : nlohmann::json(referenceImage)},
+            {"reference_prompt", referencePrompt},
+            {"targets", targets},
+            {"negative_prompt", negativePrompt},
+            {"seeds", seeds},
+            {"steps", steps},
+            {"guidance", guidance},
+            {"height", height},
+            {"width", width},
+            {"offset", offset},
+            {"inversion_guidance", inversionGuidance},
+            {"plan", plan},
+            {"images", images},
+            {"grid", grid}};
+}
+
+ImageSetSpec ImageSetSpec::fromJson(const nlohmann::json& j, const std::string& where) {
+    if (!j.is_object() || j.value("format", "") != "stylealigned-set")
+        fail("{}: not a StyleAligned set (format must be \"stylealigned-set\")", where);
+    if (j.value("version", 0) != 1) fail("{}: unsupported set version {}", where, j.value("version", 0));
+    ImageSetSpec s;
+    auto get = [&](const char* key, auto& target) {
+        if (!j.contains(key)) fail("{}: missing field '{}'", where, key);
+        try {
+            if (!j.at(key).is_null()) target = j.at(key).get<std::decay_t<decltype(target)>>();
+        } catch (const nlohmann::json::exception&) {
+            fail("{}: field '{}' has the wrong type", where, key);
+        }
+    };
+    get("model", s.model);
+    get("reference_image", s.referenceImage);
+    get("reference_prompt", s.referencePrompt);
+    get("targets", s.targets);
+    get("negative_prompt", s.negativePrompt);
+    get("seeds", s.seeds);
+    get("steps", s.steps);
+    get("guidance", s.guidance);
+    get("height", s.height);
+    get("width", s.width);
+    get("offset", s.offset);
+    get("inversion_guidance", s.inversionGuidance);
+    get("plan", s.plan);
+    get("images", s.images);
+    get("grid", s.grid);
+    if (s.seeds.size() != s.targets.size() + 1)
+        fail("{}: {} seeds for {} images", where, s.seeds.size(), s.targets.size() + 1);
+    return s;
+}
+
+ImageSetSpec ImageSetSpec::load(const std::filesystem::path& file) {
+    std::ifstream in(file);
+    if (!in) fail("{}: cannot open", file.string());
+    try {
+        return fromJson(nlohmann::json::parse(in), file.string());
+    } catch (const nlohmann::json::parse_error& e) {
+        fail("{}: not valid JSON ({})", file.string(), e.what());
+    }
+}
+
+std::vector<std::filesystem::path> writeImageSet(const std::filesystem::path& folder, ImageSetSpec& spec,
+                                                 const std::vector<cv::Mat>& images, int gridColumns) {
+    std::error_code ec;
+    std::filesystem::create_directories(folder, ec);
+    if (ec) fail("{}: cannot create the output folder ({})", folder.string(), ec.message());
+    std::vector<std::filesystem::path> written;
+    spec.images.clear();
+    for (size_t i = 0; i < images.size(); ++i) {
+        spec.images.push_back(fmt::format("image_{:02d}.png", i));
+        written.push_back(folder / spec.images.back());
+        writeImage(written.back(), images[i]);
+    }
+    spec.grid = "grid.png";
+    written.push_back(folder / spec.grid);
+    writeImage(written.back(), makeGrid(images, gridColumns > 0 ? gridColumns : static_cast<int>(images.size())));
+    const auto json = folder / "set.json";
+    {
+        std::ofstream out(folder / "set.json.partial");
+        out << spec.toJson().dump(2) << "\n";
+        if (!out) fail("{}: cannot write", json.string());
+    }
+    std::filesystem::rename(folder / "set.json.partial", json, ec);
+    if (ec) fail("{}: cannot move into place ({})", json.string(), ec.message());
+    written.push_back(json);
+    return written;
+}
+
+}  // namespace sa
