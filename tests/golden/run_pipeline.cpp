@@ -36,7 +36,9 @@ StyleAlignedArgs argsFrom(const nlohmann::json& p) {
 StyleAlignedResult runGeneration(StableDiffusionModel& model, StyleAlignedRequest request, const std::string& prefix,
                                  RunResult& out, bool styleAligned) {
     std::vector<torch::Tensor> perStep;
-    auto collect = [&](StepEvent& e) { perStep.push_back(e.latents.clone()); };
+    auto collect = [&](StepEvent& e) {
+        if (e.phase == StepPhase::Generation) perStep.push_back(e.latents.clone());
+    };
     std::shared_ptr<StableDiffusionModel> shared(&model, [](auto*) {});
     StyleAlignedResult result;
     if (styleAligned)
