@@ -12,7 +12,9 @@
 
 namespace sa {
 
-enum class StepPhase { Generation, Inversion };
+// Inversion: DDIM inversion of the reference image. Reference: the reference branch alone, being
+// recorded for the cache. Generation: the set (or, with a cached reference, its targets).
+enum class StepPhase { Generation, Inversion, Reference };
 
 struct StepEvent {
     StepPhase phase = StepPhase::Generation;

@@ -1,5 +1,7 @@
 #include "core/pipeline/style_aligned_pipeline.h"
 
+#include <chrono>
+
 #include "core/style/style_aligned_handler.h"
 
 namespace sa {
@@ -40,46 +42,140 @@ torch::Tensor ddimInversion(StableDiffusionModel& model, const torch::Tensor& im
     return torch::cat(trajectory).flip(0);
 }
 
-StyleAlignedResult StyleAlignedPipeline::generate(const StyleAlignedRequest& r, const StepCallback& callback,
-                                                  const CancelToken* cancel, bool decode) {
-    torch::NoGradGuard noGrad;
-    auto request = resolveRequest(*model_, r.generation);
-    const bool withImage = r.referenceImage.defined();
-    if (withImage && (r.offset < 0 || r.offset >= request.steps))
-        fail("offset {} must be between 0 and steps - 1 = {}", r.offset, request.steps - 1);
-    StyleAlignedResult result;
-    auto latents = request.initLatents.defined() ? request.initLatents.to(model_->device, model_->dtype).clone()
-                                                 : seededLatents(*model_, request);
-    if (withImage) {
-        if (r.referenceImage.size(2) != request.height || r.referenceImage.size(3) != request.width)
-            fail("reference image is {}x{} but the set is generated at {}x{}", r.referenceImage.size(3),
-                 r.referenceImage.size(2), request.width, request.height);
-        result.zts = ddimInversion(*model_, r.referenceImage, request.prompts.front(), request.steps,
-                                   r.inversionGuidance, callback, cancel);
-        latents[0] = result.zts[r.offset];
-    }
-    auto conditioning = makeConditioning(*model_, request.prompts, request.negativePrompt, request.height, request.width);
-    DDIMScheduler scheduler(model_->schedulerConfig);
-    scheduler.setTimesteps(request.steps);
+namespace {
 
-    StyleAlignedHandler handler;
-    handler.attach(model_->unet, r.plan);
-    handler.setGroups(usesGuidance(request.guidanceScale) ? 2 : 1);
-    StepCallback step = [&](StepEvent& e) {
-        // make_inversion_callback: the reference row follows the inverted trajectory.
-        if (withImage) e.latents[0] = result.zts[std::max(r.offset + 1, e.step + 1)];
-        if (callback) callback(e);
-    };
-    DenoiseOptions options{.guidanceScale = request.guidanceScale, .eta = request.eta,
-                           .beforeStep = [&](int i) { handler.setStep(i); }};
+// make_inversion_callback: after step i the reference row follows the inverted trajectory.
+torch::Tensor invertedReferenceAfter(const torch::Tensor& zts, int offset, int step) {
+    return zts[std::max(offset + 1, step + 1)];
+}
+
+std::vector<std::string> tail(const std::vector<std::string>& v) { return {v.begin() + 1, v.end()}; }
+
+}  // namespace
+
+StyleAlignedResult StyleAlignedPipeline::generate(const StyleAlignedRequest& r, const StepCallback& callback,
+                                                  const CancelToken* cancel, bool decode, ReferenceCache* cache) {
+    torch::NoGradGuard noGrad;
+    const auto started = std::chrono::steady_clock::now();
+    StyleAlignedRequest request = r;
+    request.generation = resolveRequest(*model_, r.generation);
+    const auto& g = request.generation;
+    const bool withImage = r.referenceImage.defined();
+    if (withImage) {
+        if (r.offset < 0 || r.offset >= g.steps)
+            fail("offset {} must be between 0 and steps - 1 = {}", r.offset, g.steps - 1);
+        if (r.referenceImage.size(2) != g.height || r.referenceImage.size(3) != g.width)
+            fail("reference image is {}x{} but the set is generated at {}x{}", r.referenceImage.size(3),
+                 r.referenceImage.size(2), g.width, g.height);
+    }
+    auto latents = g.initLatents.defined() ? g.initLatents.to(model_->device, model_->dtype).clone()
+                                           : seededLatents(*model_, g);
+    StyleAlignedResult result;
+    DDIMScheduler scheduler(model_->schedulerConfig);
+    scheduler.setTimesteps(g.steps);
     result.timesteps = scheduler.timesteps();
-    result.latents = denoise(*model_, scheduler, latents, conditioning, options, step, cancel);
-    handler.detach();
+
+    const bool cacheable = cache && !r.plan.fullAttentionShare && g.eta == 0.0 && g.prompts.size() > 1;
+    if (!cacheable) {
+        result.latents = generateInline(request, latents, result, callback, cancel);
+    } else {
+        const auto key = referenceKey(*model_, request);
+        auto tape = cache->find(key);
+        result.referenceFromCache = static_cast<bool>(tape);
+        if (!tape) {
+            tape = recordReference(request, latents, callback, cancel);
+            cache->store(key, tape);
+            result.referenceSeconds = tape->seconds;
+        }
+        result.zts = tape->zts;
+        auto targets = generateWithTape(request, latents.slice(0, 1), *tape, callback, cancel);
+        result.latents = torch::cat({tape->finalLatent, targets});
+    }
     if (decode) {
         throwIfCancelled(cancel);
         result.images = decodeLatents(*model_, result.latents);
     }
+    result.totalSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     return result;
+}
+
+torch::Tensor StyleAlignedPipeline::generateInline(const StyleAlignedRequest& r, torch::Tensor latents,
+                                                   StyleAlignedResult& result, const StepCallback& callback,
+                                                   const CancelToken* cancel) {
+    const auto& g = r.generation;
+    const bool withImage = r.referenceImage.defined();
+    if (withImage) {
+        result.zts = ddimInversion(*model_, r.referenceImage, g.prompts.front(), g.steps, r.inversionGuidance, callback, cancel);
+        latents[0] = result.zts[r.offset];
+    }
+    auto conditioning = makeConditioning(*model_, g.prompts, g.negativePrompt, g.height, g.width);
+    DDIMScheduler scheduler(model_->schedulerConfig);
+    scheduler.setTimesteps(g.steps);
+    StyleAlignedHandler handler;
+    handler.attach(model_->unet, r.plan);
+    handler.setGroups(usesGuidance(g.guidanceScale) ? 2 : 1);
+    StepCallback step = [&](StepEvent& e) {
+        if (withImage) e.latents[0] = invertedReferenceAfter(result.zts, r.offset, e.step);
+        if (callback) callback(e);
+    };
+    DenoiseOptions options{.guidanceScale = g.guidanceScale, .eta = g.eta, .beforeStep = [&](int i) { handler.setStep(i); }};
+    return denoise(*model_, scheduler, latents, conditioning, options, step, cancel);
+}
+
+std::shared_ptr<ReferenceTape> StyleAlignedPipeline::recordReference(const StyleAlignedRequest& r,
+                                                                     const torch::Tensor& latents,
+                                                                     const StepCallback& callback,
+                                                                     const CancelToken* cancel) {
+    const auto started = std::chrono::steady_clock::now();
+    const auto& g = r.generation;
+    auto tape = std::make_shared<ReferenceTape>();
+    tape->steps.resize(static_cast<size_t>(g.steps));
+    auto reference = latents.slice(0, 0, 1).clone();
+    if (r.referenceImage.defined()) {
+        tape->zts = ddimInversion(*model_, r.referenceImage, g.prompts.front(), g.steps, r.inversionGuidance, callback, cancel);
+        reference[0] = tape->zts[r.offset];
+    }
+    auto conditioning = makeConditioning(*model_, {g.prompts.front()}, g.negativePrompt, g.height, g.width);
+    DDIMScheduler scheduler(model_->schedulerConfig);
+    scheduler.setTimesteps(g.steps);
+    StyleAlignedHandler handler;
+    handler.attachRecorder(model_->unet, tape.get());
+    handler.setGroups(usesGuidance(g.guidanceScale) ? 2 : 1);
+    StepCallback step = [&](StepEvent& e) {
+        if (tape->zts.defined()) e.latents[0] = invertedReferenceAfter(tape->zts, r.offset, e.step);
+        auto& record = tape->steps[static_cast<size_t>(e.step)];
+        record.latent = e.latents.clone();
+        record.x0Preview = e.x0Preview;
+        e.phase = StepPhase::Reference;
+        if (callback) callback(e);
+    };
+    DenoiseOptions options{.guidanceScale = g.guidanceScale, .beforeStep = [&](int i) { handler.setStep(i); }};
+    tape->finalLatent = denoise(*model_, scheduler, reference, conditioning, options, step, cancel);
+    tape->seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    return tape;
+}
+
+torch::Tensor StyleAlignedPipeline::generateWithTape(const StyleAlignedRequest& r, torch::Tensor targets,
+                                                     const ReferenceTape& tape, const StepCallback& callback,
+                                                     const CancelToken* cancel) {
+    const auto& g = r.generation;
+    auto conditioning = makeConditioning(*model_, tail(g.prompts), g.negativePrompt, g.height, g.width);
+    DDIMScheduler scheduler(model_->schedulerConfig);
+    scheduler.setTimesteps(g.steps);
+    StyleAlignedHandler handler;
+    handler.attach(model_->unet, r.plan, const_cast<ReferenceTape*>(&tape));
+    handler.setGroups(usesGuidance(g.guidanceScale) ? 2 : 1);
+    StepCallback step = [&](StepEvent& e) {
+        if (!callback) return;
+        // Callers see the whole set: the recorded reference row, then the targets.
+        const auto& record = tape.steps[static_cast<size_t>(e.step)];
+        StepEvent whole = e;
+        whole.latents = torch::cat({record.latent, e.latents});
+        whole.x0Preview = torch::cat({record.x0Preview, e.x0Preview});
+        callback(whole);
+    };
+    DenoiseOptions options{.guidanceScale = g.guidanceScale, .beforeStep = [&](int i) { handler.setStep(i); }};
+    return denoise(*model_, scheduler, targets, conditioning, options, step, cancel);
 }
 
 }  // namespace sa

@@ -6,6 +6,7 @@
 
 #include <torch/torch.h>
 
+#include "core/pipeline/reference_cache.h"
 #include "core/pipeline/text_to_image.h"
 #include "core/style/layer_plan.h"
 
@@ -20,7 +21,10 @@ struct StyleAlignedRequest {
 };
 
 struct StyleAlignedResult : GenerationResult {
-    torch::Tensor zts;  // inversion trajectory [steps + 1, C, h, w] (image mode)
+    torch::Tensor zts;              // inversion trajectory [steps + 1, C, h, w] (image mode)
+    bool referenceFromCache = false;  // the reference branch was replayed, only targets ran
+    double referenceSeconds = 0;    // inversion + recording of the reference (0 on a cache hit)
+    double totalSeconds = 0;
 };
 
 // inversion.py ddim_inversion: VAE mean × scaling_factor, then `steps` DDIM inversion steps with
@@ -37,11 +41,21 @@ Conditioning inversionConditioning(StableDiffusionModel& model, const std::strin
 class StyleAlignedPipeline {
 public:
     explicit StyleAlignedPipeline(std::shared_ptr<StableDiffusionModel> model) : model_(std::move(model)) {}
+    // Without a cache the whole set runs as one batch, exactly as the reference code. With a
+    // cache the reference branch is recorded once (or replayed) and only the targets run.
     StyleAlignedResult generate(const StyleAlignedRequest& request, const StepCallback& callback = {},
-                                const CancelToken* cancel = nullptr, bool decode = true);
+                                const CancelToken* cancel = nullptr, bool decode = true,
+                                ReferenceCache* cache = nullptr);
     StableDiffusionModel& model() { return *model_; }
 
 private:
+    torch::Tensor generateInline(const StyleAlignedRequest& request, torch::Tensor latents, StyleAlignedResult& result,
+                                 const StepCallback& callback, const CancelToken* cancel);
+    torch::Tensor generateWithTape(const StyleAlignedRequest& request, torch::Tensor latents,
+                                   const ReferenceTape& tape, const StepCallback& callback, const CancelToken* cancel);
+    std::shared_ptr<ReferenceTape> recordReference(const StyleAlignedRequest& request, const torch::Tensor& latents,
+                                                   const StepCallback& callback, const CancelToken* cancel);
+
     std::shared_ptr<StableDiffusionModel> model_;
 };
 

@@ -151,7 +151,12 @@ LayerPlan LayerPlan::fromJson(const nlohmann::json& j, const std::vector<std::st
                                              "full_attention_share", "layers", "preset"};
     for (const auto& [key, value] : j.items())
         if (!known.count(key)) fail("{}: unknown field '{}'", where, key);
-    auto plan = j.contains("preset") ? preset(field<std::string>(j, "preset", "paper", where), paths) : paperDefault(paths);
+    LayerPlan plan;
+    try {
+        plan = j.contains("preset") ? preset(field<std::string>(j, "preset", "paper", where), paths) : paperDefault(paths);
+    } catch (const Error& e) {
+        fail("{}: {}", where, e.what());
+    }
     plan.shareGroupNorm = field<bool>(j, "share_group_norm", plan.shareGroupNorm, where);
     plan.shareLayerNorm = field<bool>(j, "share_layer_norm", plan.shareLayerNorm, where);
     plan.fullAttentionShare = field<bool>(j, "full_attention_share", plan.fullAttentionShare, where);

@@ -34,10 +34,56 @@ torch::Tensor expandReference(const torch::Tensor& x, int64_t groups, double sca
     return expanded.reshape(shape);
 }
 
+namespace {
+
+std::pair<torch::Tensor, torch::Tensor> meanStd(const torch::Tensor& x) {
+    return {x.mean(-2, true), (x.var(-2, /*unbiased=*/true, /*keepdim=*/true) + 1e-5).sqrt()};
+}
+
+// [G, …] per-group rows → [G·n, …]
+torch::Tensor perRow(const torch::Tensor& groupRows, int64_t rows) {
+    return groupRows.repeat_interleave(rows / groupRows.size(0), 0);
+}
+
+// AdaIN toward given reference statistics.
+torch::Tensor adainTo(const torch::Tensor& x, const torch::Tensor& refMean, const torch::Tensor& refStd) {
+    auto [mean, std] = meanStd(x);
+    return (x - mean) / std * refStd + refMean;
+}
+
+torch::Tensor blendTo(const torch::Tensor& x, double amount, const torch::Tensor& refMean, const torch::Tensor& refStd) {
+    if (amount <= 0.0) return x;
+    auto normalized = adainTo(x, refMean, refStd);
+    return amount >= 1.0 ? normalized : x + amount * (normalized - x);
+}
+
+}  // namespace
+
 torch::Tensor adain(const torch::Tensor& x, int64_t groups) {
-    auto mean = x.mean(-2, true);
-    auto std = (x.var(-2, /*unbiased=*/true, /*keepdim=*/true) + 1e-5).sqrt();
+    auto [mean, std] = meanStd(x);
     return (x - mean) / std * expandReference(std, groups) + expandReference(mean, groups);
+}
+
+ReferenceStep& StyleAlignedState::tapeStep() const {
+    if (!tape || step < 0 || step >= static_cast<int>(tape->steps.size()))
+        fail("StyleAligned: no recorded reference for step {}", step);
+    return tape->steps[static_cast<size_t>(step)];
+}
+
+torch::Tensor ReferenceRecorder::operator()(AttentionImpl& attn, const torch::Tensor& hidden,
+                                            const torch::Tensor* encoderHidden) {
+    if (encoderHidden) return (*DefaultAttnProcessor::shared())(attn, hidden, encoderHidden);
+    auto x = attn.prepareInput(hidden);
+    auto q = attn.splitHeads(attn.toQ(x)), k = attn.splitHeads(attn.toK(x)), v = attn.splitHeads(attn.toV(x));
+    ReferenceAttention record;
+    record.key = k;
+    record.value = v;
+    std::tie(record.queryMean, record.queryStd) = meanStd(q);
+    std::tie(record.keyMean, record.keyStd) = meanStd(k);
+    std::tie(record.valueMean, record.valueStd) = meanStd(v);
+    state_->tapeStep().attention[layer_] = std::move(record);
+    // The reference attending to [itself; itself] is its plain self-attention.
+    return attn.finishOutput(attn.mergeHeads(scaledDotProductAttention(q, k, v, attn.scale)), hidden);
 }
 
 SharedAttentionProcessor::SharedAttentionProcessor(std::string layer, LayerSettings settings,
@@ -60,38 +106,73 @@ torch::Tensor SharedAttentionProcessor::operator()(AttentionImpl& attn, const to
         return (*DefaultAttnProcessor::shared())(attn, hidden, encoderHidden);
     if (state_->fullAttentionShare) return fullShare(attn, hidden);
 
-    const int64_t groups = state_->groups;
     auto x = attn.prepareInput(hidden);
-    auto q = blendAdain(attn.splitHeads(attn.toQ(x)), settings_.adainQueries, groups);
-    auto k = blendAdain(attn.splitHeads(attn.toK(x)), settings_.adainKeys, groups);
-    auto v = blendAdain(attn.splitHeads(attn.toV(x)), settings_.adainValues, groups);
-
-    torch::Tensor attended, probs;
-    if (settings_.share) {
-        // K' = [K ; s·K_ref], V' = [V ; V_ref]; logits of the reference's tokens shifted by ln w.
-        k = torch::cat({k, expandReference(k, groups, settings_.keyScale)}, -2);
-        v = torch::cat({v, expandReference(v, groups)}, -2);
-        auto logits = torch::matmul(q, k.transpose(-1, -2)) * attn.scale;
-        const double shift = settings_.logitShift();
-        if (shift != 0.0) logits.narrow(-1, q.size(2), q.size(2)).add_(shift);
-        probs = logits.softmax(-1);
-        attended = torch::matmul(probs, v);
-    } else {
-        auto logits = torch::matmul(q, k.transpose(-1, -2)) * attn.scale;
-        probs = logits.softmax(-1);
-        attended = torch::matmul(probs, v);
-    }
+    auto q = attn.splitHeads(attn.toQ(x)), k = attn.splitHeads(attn.toK(x)), v = attn.splitHeads(attn.toV(x));
+    if (state_->mode == ReferenceMode::Replay)
+        shareReplay(q, k, v);
+    else
+        shareInline(q, k, v);
+    // Shared: K' = [K ; s·K_ref], V' = [V ; V_ref], reference logits shifted by ln w.
+    auto logits = torch::matmul(q, k.transpose(-1, -2)) * attn.scale;
+    const double shift = settings_.logitShift();
+    if (settings_.share && shift != 0.0) logits.narrow(-1, q.size(2), k.size(2) - q.size(2)).add_(shift);
+    auto probs = logits.softmax(-1);
+    auto attended = torch::matmul(probs, v);
     auto out = attn.finishOutput(attn.mergeHeads(attended), hidden);
     if (state_->observer) state_->observer({layer_, state_->step, x, q, k, v, probs, out});
     return out;
 }
 
+void SharedAttentionProcessor::shareInline(torch::Tensor& q, torch::Tensor& k, torch::Tensor& v) const {
+    const int64_t groups = state_->groups;
+    q = blendAdain(q, settings_.adainQueries, groups);
+    k = blendAdain(k, settings_.adainKeys, groups);
+    v = blendAdain(v, settings_.adainValues, groups);
+    if (!settings_.share) return;
+    k = torch::cat({k, expandReference(k, groups, settings_.keyScale)}, -2);
+    v = torch::cat({v, expandReference(v, groups)}, -2);
+}
+
+void SharedAttentionProcessor::shareReplay(torch::Tensor& q, torch::Tensor& k, torch::Tensor& v) const {
+    const auto& ref = state_->tapeStep().attention.at(layer_);
+    const int64_t rows = q.size(0);
+    q = blendTo(q, settings_.adainQueries, perRow(ref.queryMean, rows), perRow(ref.queryStd, rows));
+    k = blendTo(k, settings_.adainKeys, perRow(ref.keyMean, rows), perRow(ref.keyStd, rows));
+    v = blendTo(v, settings_.adainValues, perRow(ref.valueMean, rows), perRow(ref.valueStd, rows));
+    if (!settings_.share) return;
+    // The reference's own keys / values as the inline path sees them (AdaIN toward itself).
+    auto refKey = perRow(blendTo(ref.key, settings_.adainKeys, ref.keyMean, ref.keyStd), rows);
+    auto refValue = perRow(blendTo(ref.value, settings_.adainValues, ref.valueMean, ref.valueStd), rows);
+    k = torch::cat({k, settings_.keyScale == 1.0 ? refKey : settings_.keyScale * refKey}, -2);
+    v = torch::cat({v, refValue}, -2);
+}
+
 torch::Tensor SharedGroupNormHook::operator()(GroupNormImpl& norm, const torch::Tensor& x) {
     if (x.dim() < 3) return norm.plain(x);
-    // concat_first along dim -2 (height), normalize, keep the image's own rows.
-    const auto rows = x.size(-2);
-    auto pooled = torch::cat({x, expandReference(x, state_->groups)}, -2);
-    return norm.plain(pooled).narrow(-2, 0, rows);
+    if (state_->mode == ReferenceMode::Inline) {
+        // concat_first along dim -2 (height), normalize, keep the image's own rows.
+        const auto rows = x.size(-2);
+        auto pooled = torch::cat({x, expandReference(x, state_->groups)}, -2);
+        return norm.plain(pooled).narrow(-2, 0, rows);
+    }
+    // Per-group sums of each image, in float64.
+    auto grouped = x.reshape({x.size(0), norm.groups, -1}).to(torch::kFloat64);
+    auto sum = grouped.sum(-1), sumSquares = grouped.pow(2).sum(-1);
+    const int64_t count = grouped.size(-1);
+    if (state_->mode == ReferenceMode::Record) {
+        state_->tapeStep().norms[&norm] = {sum, sumSquares, count};
+        return norm.plain(x);  // pooled with itself: its own statistics
+    }
+    const auto& ref = state_->tapeStep().norms.at(&norm);
+    const int64_t rows = x.size(0);
+    auto mean = (sum + perRow(ref.sum, rows)) / (2.0 * count);
+    auto var = (sumSquares + perRow(ref.sumSquares, rows)) / (2.0 * count) - mean.pow(2);
+    auto normalized = (grouped - mean.unsqueeze(-1)) / (var.unsqueeze(-1) + norm.eps).sqrt();
+    auto y = normalized.to(x.scalar_type()).reshape(x.sizes());
+    std::vector<int64_t> affineShape(static_cast<size_t>(x.dim()), 1);
+    affineShape[1] = x.size(1);
+    if (norm.weight.defined()) y = y * norm.weight.view(affineShape) + norm.bias.view(affineShape);
+    return y;
 }
 
 }  // namespace sa

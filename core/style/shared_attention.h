@@ -13,6 +13,7 @@
 
 #include "core/models/attention_processor.h"
 #include "core/style/layer_plan.h"
+#include "core/style/reference_tape.h"
 
 namespace sa {
 
@@ -36,12 +37,36 @@ struct SharedAttentionTrace {
 };
 using SharedAttentionObserver = std::function<void(const SharedAttentionTrace&)>;
 
+// Where the reference's rows come from.
+enum class ReferenceMode {
+    Inline,  // the reference is image 0 of every group of the batch (the reference code's way)
+    Record,  // the batch holds only the references; what the targets need is written to the tape
+    Replay,  // the batch holds only targets; the reference comes from the tape
+};
+
 // State shared by every processor of one handler: the current step and how the batch splits.
 struct StyleAlignedState {
     int step = -1;    // -1: unknown (every step range counts as active)
     int64_t groups = 2;
     bool fullAttentionShare = false;
+    ReferenceMode mode = ReferenceMode::Inline;
+    ReferenceTape* tape = nullptr;     // Record / Replay
     SharedAttentionObserver observer;  // empty: nothing recorded, no extra work
+
+    ReferenceStep& tapeStep() const;
+};
+
+// Record mode: stores the reference's raw keys, values and statistics of every self-attention
+// layer, and returns its (plain) self-attention.
+class ReferenceRecorder : public AttnProcessor {
+public:
+    ReferenceRecorder(std::string layer, std::shared_ptr<StyleAlignedState> state)
+        : layer_(std::move(layer)), state_(std::move(state)) {}
+    torch::Tensor operator()(AttentionImpl& attn, const torch::Tensor& hidden, const torch::Tensor* encoderHidden) override;
+
+private:
+    std::string layer_;
+    std::shared_ptr<StyleAlignedState> state_;
 };
 
 class SharedAttentionProcessor : public AttnProcessor {
@@ -54,6 +79,9 @@ public:
 
 private:
     torch::Tensor fullShare(AttentionImpl& attn, const torch::Tensor& hidden);
+    // K', V' and the AdaIN'd query for the current mode.
+    void shareInline(torch::Tensor& q, torch::Tensor& k, torch::Tensor& v) const;
+    void shareReplay(torch::Tensor& q, torch::Tensor& k, torch::Tensor& v) const;
 
     std::string layer_;
     LayerSettings settings_;

@@ -2,8 +2,25 @@
 
 namespace sa {
 
-void StyleAlignedHandler::attach(UNet2DConditionModel unet, const LayerPlan& plan) {
+void StyleAlignedHandler::attachRecorder(UNet2DConditionModel unet, ReferenceTape* tape) {
     detach();
+    state_->mode = ReferenceMode::Record;
+    state_->tape = tape;
+    state_->fullAttentionShare = false;
+    std::map<std::string, std::shared_ptr<AttnProcessor>> processors;
+    for (const auto& path : unet->selfAttentionPaths()) processors[path] = std::make_shared<ReferenceRecorder>(path, state_);
+    unet->setAttnProcessors(processors);
+    auto hook = std::make_shared<SharedGroupNormHook>(state_);
+    for (auto* norm : unet->groupNorms()) norm->hook = hook;
+    unet_ = unet;
+}
+
+void StyleAlignedHandler::attach(UNet2DConditionModel unet, const LayerPlan& plan, ReferenceTape* replay) {
+    detach();
+    if (replay && plan.fullAttentionShare)
+        fail("full_attention_share makes the reference depend on the targets: it cannot be replayed from a cache");
+    state_->mode = replay ? ReferenceMode::Replay : ReferenceMode::Inline;
+    state_->tape = replay;
     const auto paths = unet->selfAttentionPaths();
     for (const auto& [path, settings] : plan.layers)
         if (std::find(paths.begin(), paths.end(), path) == paths.end())
@@ -35,6 +52,8 @@ void StyleAlignedHandler::detach() {
     unet_ = UNet2DConditionModel(nullptr);
     sharedLayers_.clear();
     state_->step = -1;
+    state_->mode = ReferenceMode::Inline;
+    state_->tape = nullptr;
 }
 
 }  // namespace sa

@@ -21,7 +21,11 @@ public:
     StyleAlignedHandler& operator=(const StyleAlignedHandler&) = delete;
 
     // Validates the plan against the UNet's self-attention layers (unknown path → error).
-    void attach(UNet2DConditionModel unet, const LayerPlan& plan);
+    // With a tape the batch holds only targets and the reference is replayed from it.
+    void attach(UNet2DConditionModel unet, const LayerPlan& plan, ReferenceTape* replay = nullptr);
+    // The batch holds only the references (one per group); every self-attention layer and
+    // GroupNorm records into `tape`, whose steps must already be sized.
+    void attachRecorder(UNet2DConditionModel unet, ReferenceTape* tape);
     void detach();
     bool attached() const { return static_cast<bool>(unet_); }
 

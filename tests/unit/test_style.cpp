@@ -1,0 +1,228 @@
+// StyleAligned beyond the golden cases: processor placement, layer plans, presets, step ranges
+// and the reference cache.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+
+#include "core/common/runtime.h"
+#include "core/pipeline/style_aligned_pipeline.h"
+#include "core/style/style_aligned_handler.h"
+
+namespace fs = std::filesystem;
+using namespace sa;
+
+namespace {
+
+fs::path goldenDir() {
+    if (const char* env = std::getenv("STYLEALIGNED_GOLDEN_DIR"); env && *env) return env;
+    return SA_DEFAULT_GOLDEN_DIR;
+}
+
+std::shared_ptr<StableDiffusionModel> model(const std::string& name) {
+    static std::map<std::string, std::shared_ptr<StableDiffusionModel>> cache;
+    auto& slot = cache[name];
+    if (!slot) slot = StableDiffusionModel::load(goldenDir() / name);
+    return slot;
+}
+
+struct UNetCall {
+    torch::Tensor sample, t, context;
+    AddedCond added;
+};
+
+// A CFG batch of 3 images for the model's UNet.
+UNetCall cfgBatch(StableDiffusionModel& m) {
+    torch::manual_seed(0);
+    const auto& c = m.unet->config();
+    UNetCall call{torch::randn({6, c.in_channels, 8, 12}), torch::tensor(500), torch::randn({6, 77, c.cross_attention_dim[0]}), {}};
+    if (m.isXL()) {
+        call.added.textEmbeds = torch::randn({6, m.textEncoder2->config().projection_dim});
+        call.added.timeIds = torch::tensor({32.f, 48.f, 0.f, 0.f, 32.f, 48.f}).repeat({6, 1});
+    }
+    return call;
+}
+
+torch::Tensor run(StableDiffusionModel& m, const UNetCall& call) {
+    torch::NoGradGuard noGrad;
+    return m.unet->forward(call.sample, call.t, call.context, m.isXL() ? &call.added : nullptr);
+}
+
+class StyleTest : public testing::TestWithParam<std::string> {};
+
+// The shared processor runs on exactly the layers the plan names, once each per forward pass.
+TEST_P(StyleTest, ProcessorRunsOnExactlyThePlannedLayers) {
+    auto m = model(GetParam());
+    const auto paths = m->unet->selfAttentionPaths();
+    ASSERT_GE(paths.size(), 2u);
+    LayerPlan plan = LayerPlan::paperDefault(paths);
+    std::set<std::string> planned;
+    for (size_t i = 0; i < paths.size(); ++i) {
+        if (i % 2 == 1) plan.layers[paths[i]] = {.share = false, .adainQueries = 0, .adainKeys = 0};
+        else planned.insert(paths[i]);
+    }
+    StyleAlignedHandler handler;
+    handler.attach(m->unet, plan);
+    std::map<std::string, int> calls;
+    handler.setObserver([&](const SharedAttentionTrace& t) { ++calls[t.layer]; });
+    run(*m, cfgBatch(*m));
+    std::set<std::string> seen;
+    for (const auto& [layer, count] : calls) {
+        EXPECT_EQ(count, 1) << layer;
+        seen.insert(layer);
+    }
+    EXPECT_EQ(seen, planned);
+    EXPECT_EQ(std::set<std::string>(handler.sharedLayers().begin(), handler.sharedLayers().end()), planned);
+}
+
+// A processor set by path runs there and nowhere else; unknown paths are refused by name.
+TEST_P(StyleTest, ProcessorsBySetPath) {
+    auto m = model(GetParam());
+    struct Counting : AttnProcessor {
+        int calls = 0;
+        torch::Tensor operator()(AttentionImpl& attn, const torch::Tensor& h, const torch::Tensor* e) override {
+            ++calls;
+            return (*DefaultAttnProcessor::shared())(attn, h, e);
+        }
+    };
+    auto counting = std::make_shared<Counting>();
+    const auto path = m->unet->attentionLayers().back().first;
+    m->unet->setAttnProcessors({{path, counting}});
+    run(*m, cfgBatch(*m));
+    m->unet->setAttnProcessor(nullptr);
+    EXPECT_EQ(counting->calls, 1);
+    try {
+        m->unet->setAttnProcessors({{"down_blocks.9.attn1", counting}});
+        FAIL() << "unknown path accepted";
+    } catch (const Error& e) {
+        EXPECT_NE(std::string(e.what()).find("down_blocks.9.attn1"), std::string::npos);
+        EXPECT_NE(std::string(e.what()).find(path), std::string::npos) << "valid paths are listed";
+    }
+}
+
+// Outside its step range a layer is plain attention: step 1 of a plan active only at step 0
+// gives the plain UNet output (GroupNorm sharing off).
+TEST_P(StyleTest, StepRange) {
+    auto m = model(GetParam());
+    const auto call = cfgBatch(*m);
+    const auto plain = run(*m, call);
+    auto plan = LayerPlan::paperDefault(m->unet->selfAttentionPaths());
+    plan.shareGroupNorm = false;
+    for (auto& [path, s] : plan.layers) s.lastStep = 0;
+    StyleAlignedHandler handler;
+    handler.attach(m->unet, plan);
+    handler.setStep(0);
+    EXPECT_GT((run(*m, call) - plain).abs().max().item<double>(), 1e-4);
+    handler.setStep(1);
+    EXPECT_TRUE(torch::equal(run(*m, call), plain));
+}
+
+// AdaIN blends: 0 is the identity, 1 the reference's AdaIN; a strength of 1 (shift 0) and key
+// scale 1 are the paper's defaults.
+TEST_P(StyleTest, PlanAtPaperDefaultsEqualsArgsDefaults) {
+    auto m = model(GetParam());
+    const auto paths = m->unet->selfAttentionPaths();
+    EXPECT_EQ(LayerPlan::preset("paper", paths).toJson(), LayerPlan::fromArgs(paths, {}).toJson());
+    auto json = LayerPlan::paperDefault(paths).toJson();
+    EXPECT_EQ(LayerPlan::fromJson(json, paths, "test").toJson(), json);
+    for (const auto& name : LayerPlan::presetNames()) {
+        auto plan = LayerPlan::preset(name, paths);
+        EXPECT_EQ(plan.layers.size(), paths.size()) << name;
+        EXPECT_EQ(LayerPlan::fromJson(plan.toJson(), paths, name).toJson(), plan.toJson()) << name;
+    }
+}
+
+TEST_P(StyleTest, PlanJsonIsValidated) {
+    auto m = model(GetParam());
+    const auto paths = m->unet->selfAttentionPaths();
+    auto expectError = [&](const nlohmann::json& j, const std::string& needle) {
+        try {
+            LayerPlan::fromJson(j, paths, "plan.json");
+            ADD_FAILURE() << "accepted: " << j.dump();
+        } catch (const Error& e) {
+            EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << e.what();
+            EXPECT_NE(std::string(e.what()).find("plan.json"), std::string::npos) << e.what();
+        }
+    };
+    expectError({{"layers", {{"up_blocks.7.attn1", {{"share", true}}}}}}, paths.front());  // lists valid ones
+    expectError({{"layers", {{paths.front(), {{"adain_q", 1.5}}}}}}, "adain_q");
+    expectError({{"layers", {{paths.front(), {{"share_strength", -1}}}}}}, "share_strength");
+    expectError({{"layers", {{paths.front(), {{"steps", {5, 2}}}}}}}, "steps");
+    expectError({{"layers", {{paths.front(), {{"sharee", true}}}}}}, "sharee");
+    expectError({{"bogus", 1}}, "bogus");
+    expectError({{"preset", "nope"}}, "nope");
+    expectError({{"layers", {{paths.front(), {{"share", "yes"}}}}}}, "share");
+}
+
+StyleAlignedRequest smallRequest(StableDiffusionModel& m, bool withImage) {
+    StyleAlignedRequest r;
+    r.generation.prompts = {"a house, pixel art", "a tree, pixel art", "a boat, pixel art"};
+    r.generation.steps = 4;
+    r.generation.guidanceScale = 7.5;
+    r.generation.height = 32;
+    r.generation.width = 48;
+    r.generation.seed = 7;
+    r.plan = LayerPlan::preset("transfer", m.unet->selfAttentionPaths());
+    r.offset = 1;
+    if (withImage) {
+        torch::manual_seed(3);
+        r.referenceImage = torch::rand({1, 3, 32, 48}) * 2 - 1;
+    }
+    return r;
+}
+
+// Cached and uncached sets agree; a warm run (cache hit) equals the cold one bit for bit;
+// new targets or seeds hit the cache, a new reference prompt does not.
+TEST_P(StyleTest, ReferenceCache) {
+    auto m = model(GetParam());
+    StyleAlignedPipeline pipeline(m);
+    for (bool withImage : {false, true}) {
+        SCOPED_TRACE(withImage ? "image mode" : "text mode");
+        auto request = smallRequest(*m, withImage);
+        ReferenceCache cache;
+        const auto inline_ = pipeline.generate(request, {}, nullptr, false);
+        const auto cold = pipeline.generate(request, {}, nullptr, false, &cache);
+        const auto warm = pipeline.generate(request, {}, nullptr, false, &cache);
+        EXPECT_FALSE(cold.referenceFromCache);
+        EXPECT_TRUE(warm.referenceFromCache);
+        EXPECT_TRUE(torch::equal(cold.latents, warm.latents));
+        const double diff = (cold.latents - inline_.latents).abs().max().item<double>();
+        EXPECT_LT(diff, 1e-4) << "cached vs one-batch set";
+        if (withImage) EXPECT_TRUE(torch::allclose(cold.zts, inline_.zts, 0, 1e-5));
+
+        auto changed = request;
+        changed.generation.prompts.back() = "a cat, pixel art";
+        changed.generation.seed = 8;  // new target seeds... and a new reference seed in text mode
+        changed.generation.seeds = {7, 20, 21};
+        const auto hit = pipeline.generate(changed, {}, nullptr, false, &cache);
+        EXPECT_TRUE(hit.referenceFromCache);
+        const auto changedInline = pipeline.generate(changed, {}, nullptr, false);
+        EXPECT_LT((hit.latents - changedInline.latents).abs().max().item<double>(), 1e-4);
+        EXPECT_TRUE(torch::equal(hit.latents[0], cold.latents[0])) << "the reference is unchanged";
+
+        changed.generation.prompts.front() = "a house, watercolor";
+        EXPECT_FALSE(pipeline.generate(changed, {}, nullptr, false, &cache).referenceFromCache);
+        EXPECT_EQ(cache.hits(), 2);
+    }
+}
+
+INSTANTIATE_TEST_SUITE_P(TinyModels, StyleTest, testing::Values("tiny-sd15", "tiny-sdxl"),
+                         [](const auto& info) { return info.param == "tiny-sd15" ? std::string("sd15") : std::string("sdxl"); });
+
+TEST(OnlySelfSwitch, MatchesReference) {
+    // sa_handler._get_switch_vec
+    EXPECT_EQ(onlySelfSwitch(6, 0.0), std::vector<bool>(6, false));
+    EXPECT_EQ(onlySelfSwitch(6, 1.0), std::vector<bool>(6, true));
+    EXPECT_EQ(onlySelfSwitch(6, 0.5), (std::vector<bool>{true, false, true, false, true, false}));
+    EXPECT_EQ(onlySelfSwitch(6, 0.8), (std::vector<bool>{false, true, true, true, true, true}));
+    EXPECT_EQ(onlySelfSwitch(17, 0.5), onlySelfSwitch(17, 0.5));
+    EXPECT_EQ(onlySelfSwitch(4, 0.1), std::vector<bool>(4, false));  // the reference divides by zero here
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    testing::InitGoogleTest(&argc, argv);
+    configureThreads();
+    return RUN_ALL_TESTS();
+}
