@@ -9,6 +9,7 @@
 #include "core/common/cancel.h"
 #include "core/pipeline/prompt_encoding.h"
 #include "core/schedulers/ddim_scheduler.h"
+#include "core/style/attention_probe.h"
 
 namespace sa {
 
@@ -24,6 +25,7 @@ struct StepEvent {
     torch::Tensor latents;     // after the step [n, C, h, w]; a callback may overwrite rows in place
     torch::Tensor x0Preview;   // the step's predicted clean latents
     double seconds = 0;        // wall time of this step
+    AttentionMaps maps;        // filled when the request has an attention probe
 };
 using StepCallback = std::function<void(StepEvent&)>;
 

@@ -51,6 +51,19 @@ torch::Tensor invertedReferenceAfter(const torch::Tensor& zts, int offset, int s
 
 std::vector<std::string> tail(const std::vector<std::string>& v) { return {v.begin() + 1, v.end()}; }
 
+// The request's attention probe, hooked into the handler (nothing at all without a probe).
+std::unique_ptr<AttentionProbeCollector> attachProbe(const StyleAlignedRequest& r, StyleAlignedHandler& handler,
+                                                     UNet2DConditionModelImpl& unet, const torch::Tensor& latents,
+                                                     int64_t firstTarget) {
+    if (!r.probe) return nullptr;
+    auto collector = std::make_unique<AttentionProbeCollector>(*r.probe, latents.size(2), latents.size(3),
+                                                               usesGuidance(r.generation.guidanceScale) ? 2 : 1,
+                                                               latents.size(0), firstTarget);
+    handler.setObserver([c = collector.get()](const SharedAttentionTrace& t) { c->onSharedAttention(t); });
+    collector->installCrossProbes(unet, handler.state());
+    return collector;
+}
+
 }  // namespace
 
 StyleAlignedResult StyleAlignedPipeline::generate(const StyleAlignedRequest& r, const StepCallback& callback,
@@ -114,8 +127,10 @@ torch::Tensor StyleAlignedPipeline::generateInline(const StyleAlignedRequest& r,
     StyleAlignedHandler handler;
     handler.attach(model_->unet, r.plan);
     handler.setGroups(usesGuidance(g.guidanceScale) ? 2 : 1);
+    auto probe = attachProbe(r, handler, *model_->unet, latents, 1);
     StepCallback step = [&](StepEvent& e) {
         if (withImage) e.latents[0] = invertedReferenceAfter(result.zts, r.offset, e.step);
+        if (probe) e.maps = probe->take(e.step);
         if (callback) callback(e);
     };
     DenoiseOptions options{.guidanceScale = g.guidanceScale, .eta = g.eta, .beforeStep = [&](int i) { handler.setStep(i); }};
@@ -165,7 +180,9 @@ torch::Tensor StyleAlignedPipeline::generateWithTape(const StyleAlignedRequest& 
     StyleAlignedHandler handler;
     handler.attach(model_->unet, r.plan, const_cast<ReferenceTape*>(&tape));
     handler.setGroups(usesGuidance(g.guidanceScale) ? 2 : 1);
+    auto probe = attachProbe(r, handler, *model_->unet, targets, 0);
     StepCallback step = [&](StepEvent& e) {
+        if (probe) e.maps = probe->take(e.step);
         if (!callback) return;
         // Callers see the whole set: the recorded reference row, then the targets.
         const auto& record = tape.steps[static_cast<size_t>(e.step)];

@@ -18,6 +18,7 @@ struct StyleAlignedRequest {
     torch::Tensor referenceImage;  // [1, 3, H, W] in [-1, 1] at the generation size; undefined: text mode
     double inversionGuidance = 2.0;
     int offset = 5;                // the reference starts from zts[offset]
+    std::optional<AttentionProbe> probe;  // attention maps delivered in every StepEvent
 };
 
 struct StyleAlignedResult : GenerationResult {

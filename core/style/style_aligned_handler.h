@@ -34,6 +34,7 @@ public:
     // Parts of the batch, each with its reference first (2 with CFG, 1 without).
     void setGroups(int64_t groups) { state_->groups = groups; }
     void setObserver(SharedAttentionObserver observer) { state_->observer = std::move(observer); }
+    const std::shared_ptr<StyleAlignedState>& state() const { return state_; }
 
     // Layers that received the shared processor, in UNet order.
     const std::vector<std::string>& sharedLayers() const { return sharedLayers_; }

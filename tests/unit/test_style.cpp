@@ -206,6 +206,47 @@ TEST_P(StyleTest, ReferenceCache) {
     }
 }
 
+// Probes deliver, every step, a reference-share map per target and shared layer, point maps
+// over the reference, and per-token cross-attention maps; the same with a cached reference.
+TEST_P(StyleTest, AttentionProbes) {
+    auto m = model(GetParam());
+    StyleAlignedPipeline pipeline(m);
+    auto request = smallRequest(*m, false);
+    const auto noProbe = pipeline.generate(request, [](StepEvent& e) { EXPECT_TRUE(e.maps.empty()); }, nullptr, false);
+    request.probe = AttentionProbe{.points = {{0.25f, 0.5f}, {0.9f, 0.1f}}, .crossAttention = true};
+    const auto shared = request.plan.activeLayers();
+    ReferenceCache cache;
+    for (ReferenceCache* c : {static_cast<ReferenceCache*>(nullptr), &cache}) {
+        int events = 0;
+        std::vector<torch::Tensor> shares;
+        pipeline.generate(request, [&](StepEvent& e) {
+            if (e.phase != StepPhase::Generation) return;
+            ++events;
+            EXPECT_EQ(e.maps.step, e.step);
+            ASSERT_EQ(e.maps.self.size(), shared.size());
+            for (const auto& layer : e.maps.self) {
+                EXPECT_EQ(layer.referenceShare.sizes().vec(), (std::vector<int64_t>{2, layer.height, layer.width}));
+                EXPECT_GE(layer.referenceShare.min().item<float>(), 0.f);
+                EXPECT_LE(layer.referenceShare.max().item<float>(), 1.f + 1e-5f);
+                EXPECT_EQ(layer.pointMaps.sizes().vec(), (std::vector<int64_t>{2, 2, layer.height, layer.width}));
+                // A point's attention over the reference sums to that point's reference share.
+                EXPECT_LE(layer.pointMaps.sum({2, 3}).max().item<float>(), 1.f + 1e-5f);
+                shares.push_back(layer.referenceShare);
+            }
+            ASSERT_FALSE(e.maps.cross.empty());
+            for (const auto& layer : e.maps.cross) {
+                EXPECT_EQ(layer.maps.size(0), c ? 2 : 3);
+                EXPECT_EQ(layer.maps.size(1), 77);
+                EXPECT_TRUE(torch::allclose(layer.maps.sum(1), torch::ones({layer.maps.size(0), layer.height, layer.width}), 1e-4, 1e-4));
+            }
+        }, nullptr, false, c);
+        EXPECT_EQ(events, request.generation.steps);
+        EXPECT_FALSE(shares.empty());
+    }
+    // Probing does not change the result.
+    EXPECT_TRUE(torch::equal(pipeline.generate(request, {}, nullptr, false).latents, noProbe.latents));
+}
+
 INSTANTIATE_TEST_SUITE_P(TinyModels, StyleTest, testing::Values("tiny-sd15", "tiny-sdxl"),
                          [](const auto& info) { return info.param == "tiny-sd15" ? std::string("sd15") : std::string("sdxl"); });
 
