@@ -25,7 +25,7 @@ fs::path defaultModel(const char* argv0) {
 }
 
 std::shared_ptr<StableDiffusionModel> loadModel(const Args& args, const std::string& folder) {
-    configureThreads(args.getInt("threads", 0));
+    configureRuntime(args.getInt("threads", 0));
     LoadOptions options;
     options.device = selectDevice(args.get("device", "auto"));
     fmt::print(stderr, "loading {} on {} ({} threads)\n", folder, options.device.str(), torch::get_num_threads());

@@ -35,7 +35,7 @@ int main(int argc, char** argv) {
     try {
         cli::Args args(argc, argv, 1, {});
         args.expectOnly({"model", "targets", "steps", "height", "width", "repeat", "threads"});
-        configureThreads(args.getInt("threads", 0));
+        configureRuntime(args.getInt("threads", 0));
         const std::string folder = args.get("model", std::string(STYLEALIGNED_SOURCE_DIR) + "/tests/data/golden/tiny-sd15");
         auto model = StableDiffusionModel::load(folder);
         const int targets = args.getInt("targets", 4), repeat = args.getInt("repeat", 3);

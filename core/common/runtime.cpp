@@ -1,5 +1,6 @@
 #include "core/common/runtime.h"
 
+#include <malloc.h>
 #include <sched.h>
 
 #include <cstdlib>
@@ -9,7 +10,7 @@
 
 namespace sa {
 
-int configureThreads(int threads) {
+int configureRuntime(int threads) {
     if (threads <= 0) {
         if (const char* env = std::getenv("STYLEALIGNED_THREADS"); env && *env) threads = std::atoi(env);
     }
@@ -20,6 +21,8 @@ int configureThreads(int threads) {
                                                                  : static_cast<int>(std::thread::hardware_concurrency());
     }
     threads = std::max(threads, 1);
+    mallopt(M_MMAP_THRESHOLD, 32 << 20);
+    mallopt(M_TRIM_THRESHOLD, 256 << 20);
     torch::set_num_threads(threads);
     return torch::get_num_threads();
 }

@@ -4,8 +4,26 @@ namespace sa {
 
 torch::Tensor scaledDotProductAttention(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v,
                                         double scale) {
-    auto logits = torch::matmul(q, k.transpose(-1, -2)) * scale;
-    return torch::matmul(logits.softmax(-1), v);
+    return chunkedAttention(q, k, v, scale);
+}
+
+torch::Tensor chunkedAttention(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v, double scale,
+                               double shift, int64_t shiftFrom, torch::Tensor* probs) {
+    constexpr int64_t kLogitBytes = 8 << 20;
+    const int64_t queries = q.size(-2), keys = k.size(-2);
+    const int64_t perQuery = q.numel() / std::max<int64_t>(queries, 1) / q.size(-1) * keys * q.element_size();
+    const int64_t chunk = std::clamp<int64_t>(kLogitBytes / std::max<int64_t>(perQuery, 1), 1, std::max<int64_t>(queries, 1));
+    auto kt = k.transpose(-1, -2);
+    std::vector<torch::Tensor> outputs, allProbs;
+    for (int64_t start = 0; start < queries; start += chunk) {
+        auto logits = torch::matmul(q.narrow(-2, start, std::min(chunk, queries - start)), kt) * scale;
+        if (shift != 0.0) logits.narrow(-1, shiftFrom, keys - shiftFrom).add_(shift);
+        auto p = logits.softmax(-1);
+        outputs.push_back(torch::matmul(p, v));
+        if (probs) allProbs.push_back(p);
+    }
+    if (probs) *probs = allProbs.size() == 1 ? allProbs.front() : torch::cat(allProbs, -2);
+    return outputs.size() == 1 ? outputs.front() : torch::cat(outputs, -2);
 }
 
 torch::Tensor DefaultAttnProcessor::operator()(AttentionImpl& attn, const torch::Tensor& hidden,

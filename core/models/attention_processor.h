@@ -28,6 +28,12 @@ public:
 torch::Tensor scaledDotProductAttention(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v,
                                         double scale);
 
+// The same, computed in blocks of queries so that the logits never exceed a few MiB (large
+// temporaries cost page faults and cache misses on CPU), with `shift` added to the logits of
+// keys [shiftFrom, K). When `probs` is given it receives the full probabilities (probes, tests).
+torch::Tensor chunkedAttention(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v, double scale,
+                               double shift = 0.0, int64_t shiftFrom = 0, torch::Tensor* probs = nullptr);
+
 // The stock processor (AttnProcessor / AttnProcessor2_0 of diffusers).
 class DefaultAttnProcessor : public AttnProcessor {
 public:

@@ -113,11 +113,9 @@ torch::Tensor SharedAttentionProcessor::operator()(AttentionImpl& attn, const to
     else
         shareInline(q, k, v);
     // Shared: K' = [K ; s·K_ref], V' = [V ; V_ref], reference logits shifted by ln w.
-    auto logits = torch::matmul(q, k.transpose(-1, -2)) * attn.scale;
-    const double shift = settings_.logitShift();
-    if (settings_.share && shift != 0.0) logits.narrow(-1, q.size(2), k.size(2) - q.size(2)).add_(shift);
-    auto probs = logits.softmax(-1);
-    auto attended = torch::matmul(probs, v);
+    torch::Tensor probs;
+    auto attended = chunkedAttention(q, k, v, attn.scale, settings_.share ? settings_.logitShift() : 0.0, q.size(2),
+                                     state_->observer ? &probs : nullptr);
     auto out = attn.finishOutput(attn.mergeHeads(attended), hidden);
     if (state_->observer) state_->observer({layer_, state_->step, x, q, k, v, probs, out});
     return out;

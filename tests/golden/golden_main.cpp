@@ -119,7 +119,7 @@ RegisterRunner::RegisterRunner(const std::string& casePrefix, Runner runner) {
 
 int main(int argc, char** argv) {
     testing::InitGoogleTest(&argc, argv);
-    sa::configureThreads();
+    sa::configureRuntime();
     const auto dir = sa::test::goldenDir() / "cases";
     std::vector<std::filesystem::path> cases;
     if (std::filesystem::is_directory(dir))

@@ -264,6 +264,6 @@ TEST(OnlySelfSwitch, MatchesReference) {
 
 int main(int argc, char** argv) {
     testing::InitGoogleTest(&argc, argv);
-    configureThreads();
+    configureRuntime();
     return RUN_ALL_TESTS();
 }
