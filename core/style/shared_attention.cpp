@@ -153,9 +153,9 @@ torch::Tensor SharedGroupNormHook::operator()(GroupNormImpl& norm, const torch::
         auto pooled = torch::cat({x, expandReference(x, state_->groups)}, -2);
         return norm.plain(pooled).narrow(-2, 0, rows);
     }
-    // Per-group sums of each image, in float64.
-    auto grouped = x.reshape({x.size(0), norm.groups, -1}).to(torch::kFloat64);
-    auto sum = grouped.sum(-1), sumSquares = grouped.pow(2).sum(-1);
+    // Per-group sums of each image, accumulated in float64.
+    auto grouped = x.reshape({x.size(0), norm.groups, -1});
+    auto sum = grouped.sum(-1, false, torch::kFloat64), sumSquares = (grouped * grouped).sum(-1, false, torch::kFloat64);
     const int64_t count = grouped.size(-1);
     if (state_->mode == ReferenceMode::Record) {
         state_->tapeStep().norms[&norm] = {sum, sumSquares, count};
@@ -165,8 +165,8 @@ torch::Tensor SharedGroupNormHook::operator()(GroupNormImpl& norm, const torch::
     const int64_t rows = x.size(0);
     auto mean = (sum + perRow(ref.sum, rows)) / (2.0 * count);
     auto var = (sumSquares + perRow(ref.sumSquares, rows)) / (2.0 * count) - mean.pow(2);
-    auto normalized = (grouped - mean.unsqueeze(-1)) / (var.unsqueeze(-1) + norm.eps).sqrt();
-    auto y = normalized.to(x.scalar_type()).reshape(x.sizes());
+    auto invStd = (var + norm.eps).rsqrt().to(x.scalar_type()).unsqueeze(-1);
+    auto y = ((grouped - mean.to(x.scalar_type()).unsqueeze(-1)) * invStd).reshape(x.sizes());
     std::vector<int64_t> affineShape(static_cast<size_t>(x.dim()), 1);
     affineShape[1] = x.size(1);
     if (norm.weight.defined()) y = y * norm.weight.view(affineShape) + norm.bias.view(affineShape);
