@@ -42,37 +42,40 @@ std::vector<std::string> Args::all(const std::string& name) const {
     return it == values_.end() ? std::vector<std::string>{} : it->second;
 }
 
-int Args::getInt(const std::string& name, int fallback) const {
-    if (!has(name)) return fallback;
+namespace {
+
+// Parses the whole string as a T (std::stoi / stod / stoull), or fails naming the option.
+template <typename T, typename Parse>
+T parseOption(const std::string& name, const std::string& text, Parse parse, const char* what) {
     try {
         size_t used = 0;
-        int v = std::stoi(get(name), &used);
-        if (used == get(name).size()) return v;
+        T value = parse(text, &used);
+        if (used == text.size()) return value;
     } catch (const std::exception&) {
     }
-    fail("--{}: '{}' is not a whole number", name, get(name));
+    fail("--{}: '{}' is not {}", name, text, what);
+}
+
+}  // namespace
+
+int Args::getInt(const std::string& name, int fallback) const {
+    if (!has(name)) return fallback;
+    return parseOption<int>(name, get(name), [](const std::string& s, size_t* used) { return std::stoi(s, used); },
+                            "a whole number");
 }
 
 double Args::getDouble(const std::string& name, double fallback) const {
     if (!has(name)) return fallback;
-    try {
-        size_t used = 0;
-        double v = std::stod(get(name), &used);
-        if (used == get(name).size()) return v;
-    } catch (const std::exception&) {
-    }
-    fail("--{}: '{}' is not a number", name, get(name));
+    return parseOption<double>(name, get(name), [](const std::string& s, size_t* used) { return std::stod(s, used); },
+                               "a number");
 }
 
 uint64_t Args::getSeed(const std::string& name, uint64_t fallback) const {
     if (!has(name)) return fallback;
-    try {
-        size_t used = 0;
-        auto v = std::stoull(get(name), &used);
-        if (used == get(name).size()) return v;
-    } catch (const std::exception&) {
-    }
-    fail("--{}: '{}' is not a non-negative whole number", name, get(name));
+    const auto text = get(name);
+    if (!text.empty() && text.front() == '-') fail("--{}: '{}' is not a non-negative whole number", name, text);
+    return parseOption<uint64_t>(name, text, [](const std::string& s, size_t* used) { return std::stoull(s, used); },
+                                 "a non-negative whole number");
 }
 
 void Args::expectOnly(const std::vector<std::string>& known) const {

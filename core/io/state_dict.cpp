@@ -68,6 +68,13 @@ void loadStateDict(torch::nn::Module& module, const SafetensorsFile& file, const
     }
 }
 
+void saveStateDict(torch::nn::Module& module, const std::filesystem::path& file, torch::ScalarType dtype) {
+    std::map<std::string, torch::Tensor> tensors;
+    for (const auto& [name, value] : moduleTensors(module))
+        tensors[name] = value.is_floating_point() ? value.detach().to(dtype) : value.detach();
+    saveSafetensors(file, tensors, {{"format", "pt"}});
+}
+
 void refusePickle(const std::filesystem::path& file) {
     fail("{}: PyTorch pickle checkpoints (.bin/.ckpt/.pt) are not loaded, because unpickling can run "
          "arbitrary code. Convert it to safetensors first (e.g. with diffusers: "

@@ -28,6 +28,10 @@ void loadStateDict(torch::nn::Module& module, const SafetensorsFile& file, const
 // error for a pickle checkpoint (.bin / .ckpt / .pt) that says how to convert it.
 std::filesystem::path findWeightsFile(const std::filesystem::path& folder, const std::vector<std::string>& names);
 
+// Writes the module's parameters and buffers (cast to `dtype`) as safetensors.
+void saveStateDict(torch::nn::Module& module, const std::filesystem::path& file,
+                   torch::ScalarType dtype = torch::kFloat32);
+
 // Refuses pickle checkpoints with a message that says what to do.
 void refusePickle(const std::filesystem::path& file);
 

@@ -35,6 +35,18 @@ AutoencoderKLConfig AutoencoderKLConfig::fromJson(const JsonConfig& j) {
     return c;
 }
 
+nlohmann::json AutoencoderKLConfig::toJson() const {
+    const std::vector<std::string> down(block_out_channels.size(), "DownEncoderBlock2D");
+    const std::vector<std::string> up(block_out_channels.size(), "UpDecoderBlock2D");
+    return {{"_class_name", "AutoencoderKL"},  {"_diffusers_version", "0.25.0"},
+            {"act_fn", act_fn},                {"block_out_channels", block_out_channels},
+            {"down_block_types", down},        {"up_block_types", up},
+            {"in_channels", in_channels},      {"out_channels", out_channels},
+            {"latent_channels", latent_channels}, {"layers_per_block", layers_per_block},
+            {"norm_num_groups", norm_num_groups}, {"sample_size", sample_size},
+            {"scaling_factor", scaling_factor}, {"force_upcast", true}};
+}
+
 AutoencoderKLConfig AutoencoderKLConfig::load(const std::filesystem::path& configFile) {
     return fromJson(JsonConfig::load(configFile));
 }

@@ -22,6 +22,7 @@ struct AutoencoderKLConfig {
 
     static AutoencoderKLConfig fromJson(const JsonConfig& json);
     static AutoencoderKLConfig load(const std::filesystem::path& configFile);
+    nlohmann::json toJson() const;
 };
 
 // DiagonalGaussianDistribution of the encoder.

@@ -36,6 +36,24 @@ CLIPTextConfig CLIPTextConfig::fromJson(const JsonConfig& j) {
     return c;
 }
 
+nlohmann::json CLIPTextConfig::toJson() const {
+    return {{"architectures", {with_projection ? "CLIPTextModelWithProjection" : "CLIPTextModel"}},
+            {"model_type", "clip_text_model"},
+            {"vocab_size", vocab_size},
+            {"hidden_size", hidden_size},
+            {"intermediate_size", intermediate_size},
+            {"num_hidden_layers", num_hidden_layers},
+            {"num_attention_heads", num_attention_heads},
+            {"max_position_embeddings", max_position_embeddings},
+            {"hidden_act", hidden_act},
+            {"layer_norm_eps", layer_norm_eps},
+            {"projection_dim", projection_dim},
+            {"bos_token_id", 0},
+            {"eos_token_id", eos_token_id},
+            {"pad_token_id", 1},
+            {"torch_dtype", "float32"}};
+}
+
 CLIPTextConfig CLIPTextConfig::load(const std::filesystem::path& configFile) {
     return fromJson(JsonConfig::load(configFile));
 }

@@ -25,6 +25,7 @@ struct CLIPTextConfig {
 
     static CLIPTextConfig fromJson(const JsonConfig& json);
     static CLIPTextConfig load(const std::filesystem::path& configFile);
+    nlohmann::json toJson() const;
 };
 
 struct CLIPTextOutput {

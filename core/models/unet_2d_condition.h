@@ -46,6 +46,7 @@ struct UNet2DConditionConfig {
 
     static UNet2DConditionConfig fromJson(const JsonConfig& json);
     static UNet2DConditionConfig load(const std::filesystem::path& configFile);
+    nlohmann::json toJson() const;  // a diffusers config.json
 };
 
 // Extra conditioning of SDXL (added_cond_kwargs).
