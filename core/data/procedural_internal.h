@@ -1,8 +1,9 @@
 #pragma once
-// Private to core/data: the PRNG, the subject geometry and the style renderers of the procedural
-// data set. Everything here must give the same bits on every machine, hence no std:: distributions,
+// Private to core/data: the PRNG, the subject geometry, the style renderers and their painting
+// helpers of the procedural data set. Everything here must give the same bits on every machine, hence no std:: distributions,
 // no libm trigonometry and no floating-point OpenCV filters (see procedural_dataset.cpp).
 #include <array>
+#include <cmath>
 #include <cstdint>
 #include <vector>
 
@@ -100,5 +101,49 @@ cv::Mat rasterLines(const Part& part, double factor, int dim, double widthPixels
 
 cv::Mat renderStyle(int style, const Scene& scene, Rng& rng);
 int styleCount();
+
+// ---- painting helpers (procedural_paint.cpp) ----------------------------------------------------
+using Color = cv::Vec3b;  // BGR, as OpenCV stores it
+
+inline Color rgb(uint32_t hex) { return Color(uint8_t(hex & 0xff), uint8_t((hex >> 8) & 0xff), uint8_t((hex >> 16) & 0xff)); }
+inline uint8_t clamp8(int v) { return uint8_t(v < 0 ? 0 : v > 255 ? 255 : v); }
+inline int iround(double v) { return int(std::lround(v)); }
+
+template <typename T>
+const T& pick(const std::vector<T>& items, Rng& rng) {
+    return items[size_t(rng.uniformInt(0, int(items.size()) - 1))];
+}
+
+Color mix(Color a, Color b, int t);  // a → b by t / 255
+Color jitter(Color col, Rng& rng, int amount);
+
+// Colours of the five roles.
+struct Colors {
+    std::array<Color, 5> c;
+    const Color& operator[](Role role) const { return c[size_t(role)]; }
+};
+// Three distinct palette entries (none close to a colour in `avoid`), jittered, then dark, light.
+Colors pickColors(const std::vector<Color>& palette, Color dark, Color light, Rng& rng, int jitterAmount,
+                  const std::vector<Color>& avoid = {});
+
+cv::Mat canvas(int dim, Color c);
+void paint(cv::Mat& img, const cv::Mat& mask, Color c);
+void blend(cv::Mat& img, const cv::Mat& mask, Color c, int strength = 255, const cv::Mat& modulate = {});
+void addScaled(cv::Mat& img, const cv::Mat& src, int numerator);
+void addNoise(cv::Mat& img, int amplitude, Rng& rng);
+
+cv::Rect around(const cv::Mat& mask, int margin);
+cv::Mat ring(const cv::Mat& mask, double inside, double outside);
+cv::Mat shifted(const cv::Mat& src, int dx, int dy);
+cv::Mat boxBlur(const cv::Mat& src, int radius);
+cv::Mat blur(const cv::Mat& src, double sigma);
+cv::Mat downsample(const cv::Mat& img, int ss);
+
+cv::Mat valueNoise(int dim, int cells, Rng& rng);
+cv::Mat grain(const Scene& s, Rng& rng);
+cv::Mat remap8(const cv::Mat& src, const std::array<uint8_t, 256>& lut);
+cv::Mat hatch(int dim, double angleDeg, double spacing, double thickness, double jitterFraction, Rng& rng);
+cv::Mat dots(int dim, double spacing, double radius, cv::Point2d phase);
+cv::Mat lineMask(const Scene& s, const Part& part, double widthOutputPixels);
 
 }  // namespace sa::data::detail

@@ -1,0 +1,70 @@
+// Stage 3: the judge (subject head + style head), trained on fresh procedural samples and
+// measured on the held-out split.
+#include <future>
+
+#include "app/train/train_support.h"
+#include "core/eval/judge.h"
+#include "core/io/state_dict.h"
+
+namespace sa::train {
+
+int trainJudge(const TrainOptions& o) {
+    const int steps = o.steps > 0 ? o.steps : 3000, batch = o.batch > 0 ? o.batch : 48;
+    const double lr = o.lr > 0 ? o.lr : 1e-3;
+    torch::manual_seed(static_cast<int64_t>(o.seed) + 2);
+    JudgeConfig config;
+    config.subjects = data::subjectNames();
+    config.styles = data::styleNames();
+    config.image_size = o.size;
+    JudgeNet net(config);
+    torch::optim::AdamW optimizer(net->parameters(), torch::optim::AdamWOptions(lr).weight_decay(1e-4));
+    Checkpoint checkpoint(o.work / "checkpoints", "judge");
+    int step = checkpoint.load(*net, optimizer);
+    LossLog log(o.work / "judge_loss.csv", step > 0);
+    data::ProceduralDataset train(o.seed + 2, o.size, 0), heldOut(o.seed + 2, o.size, 1);
+    net->train();
+    cli::ProgressBar bar(step > 0 ? fmt::format("judge (resumed at {})", step) : "judge");
+    auto fetch = [&](int s) { return std::async(std::launch::async, [&, s] { return makeBatch(train, int64_t{s} * batch, batch); }); };
+    auto next = fetch(step);
+    for (; step < steps; ++step) {
+        cli::interruptToken().throwIfCancelled();
+        auto b = next.get();
+        next = fetch(step + 1);
+        for (auto& group : optimizer.param_groups())
+            static_cast<torch::optim::AdamWOptions&>(group.options()).lr(learningRate(lr, step, steps, 100));
+        auto [subjectLogits, styleLogits, features] = net->forward((b.images + 1) / 2);
+        auto subjectLoss = torch::nn::functional::cross_entropy(subjectLogits, b.subjects);
+        auto styleLoss = torch::nn::functional::cross_entropy(styleLogits, b.styles);
+        auto loss = subjectLoss + styleLoss;
+        optimizer.zero_grad();
+        loss.backward();
+        optimizer.step();
+        log.add(step, {{"subject", subjectLoss.item<double>()}, {"style", styleLoss.item<double>()}});
+        bar.update(step + 1, steps);
+        if ((step + 1) % 500 == 0 || step + 1 == steps) {
+            checkpoint.save(*net, optimizer, step + 1);
+            log.plot(o.work / "judge_loss.png", "Judge training loss (EMA, log scale)");
+        }
+    }
+    bar.finish();
+
+    net->eval();
+    torch::NoGradGuard noGrad;
+    int64_t total = 0, subjectsRight = 0, stylesRight = 0;
+    for (int64_t first = 0; first < 2400; first += 240) {
+        auto b = makeBatch(heldOut, first, 240);
+        auto [subjectLogits, styleLogits, features] = net->forward((b.images + 1) / 2);
+        subjectsRight += (subjectLogits.argmax(1) == b.subjects).sum().item<int64_t>();
+        stylesRight += (styleLogits.argmax(1) == b.styles).sum().item<int64_t>();
+        total += 240;
+    }
+    const double subjectAccuracy = 100.0 * subjectsRight / total, styleAccuracy = 100.0 * stylesRight / total;
+    fmt::print("judge held-out accuracy ({} images): subject {:.1f} %, style {:.1f} %\n", total, subjectAccuracy, styleAccuracy);
+    writeJson(o.out / "judge" / "config.json", config.toJson());
+    saveStateDict(*net, o.out / "judge" / "model.safetensors", torch::kFloat32);
+    writeJson(o.work / "judge_accuracy.json", {{"held_out_images", total}, {"subject_accuracy", subjectAccuracy},
+                                                {"style_accuracy", styleAccuracy}});
+    return 0;
+}
+
+}  // namespace sa::train

@@ -1,0 +1,80 @@
+#pragma once
+// Shared pieces of the training tools: data batches, resumable checkpoints, the loss log (CSV +
+// PNG plot) and the demo model's fixed configuration.
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+#include <torch/torch.h>
+
+#include "app/cli_support.h"
+#include "core/data/procedural_dataset.h"
+
+namespace sa::train {
+
+namespace fs = std::filesystem;
+
+struct TrainOptions {
+    fs::path out;    // the model folder being built (resources/models/demo)
+    fs::path work;   // checkpoints, logs, previews
+    int steps = 0;   // 0: the stage's default
+    int batch = 0;
+    double lr = 0;
+    uint64_t seed = 1234;
+    int size = 64;   // image size
+};
+
+// A batch of procedural samples: images [B, 3, S, S] in [-1, 1] and labels.
+struct Batch {
+    torch::Tensor images;
+    torch::Tensor subjects, styles;  // int64 [B]
+    std::vector<std::string> captions;
+};
+Batch makeBatch(const data::ProceduralDataset& dataset, int64_t first, int64_t count);
+
+// BGR uint8 image ↔ [3, S, S] float in [-1, 1].
+torch::Tensor sampleTensor(const cv::Mat& bgr);
+
+// Resumable state: module + optimizer + step, saved atomically every few hundred steps.
+class Checkpoint {
+public:
+    Checkpoint(fs::path folder, std::string name) : folder_(std::move(folder)), name_(std::move(name)) {}
+    // Returns the step to continue from (0 when there is no checkpoint).
+    int load(torch::nn::Module& module, torch::optim::Optimizer& optimizer) const;
+    void save(torch::nn::Module& module, torch::optim::Optimizer& optimizer, int step) const;
+
+private:
+    fs::path folder_;
+    std::string name_;
+};
+
+// Appends "step,name=value..." rows to a CSV and draws the smoothed curves into a PNG.
+class LossLog {
+public:
+    LossLog(fs::path csv, bool resume);
+    void add(int step, const std::map<std::string, double>& values);
+    void plot(const fs::path& png, const std::string& title) const;
+
+private:
+    fs::path csv_;
+    std::vector<std::string> names_;
+    std::vector<std::pair<int, std::vector<double>>> rows_;
+};
+
+// The demo model's networks (DESIGN §5): 64×64 images, f = 4 latents (4 × 16 × 16).
+nlohmann::json demoVaeConfig();
+nlohmann::json demoTextEncoderConfig();
+nlohmann::json demoUNetConfig();
+nlohmann::json demoSchedulerConfig();
+nlohmann::json demoModelIndex();
+
+void writeJson(const fs::path& file, const nlohmann::json& json);
+// Linear warm-up then cosine decay to 10 %.
+double learningRate(double base, int step, int total, int warmup);
+
+int trainVae(const TrainOptions& options);
+int trainUNet(const TrainOptions& options);
+int trainJudge(const TrainOptions& options);
+
+}  // namespace sa::train

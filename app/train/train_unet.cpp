@@ -1,0 +1,179 @@
+// Stage 2: text encoder + UNet of the demo model, trained together with the epsilon objective
+// (min-SNR-5 weighting) on VAE latents of the procedural data set; an EMA copy is what ships.
+#include "app/train/train_support.h"
+#include "core/io/image.h"
+#include "core/io/state_dict.h"
+#include "core/pipeline/text_to_image.h"
+
+namespace sa::train {
+namespace {
+
+// The trainable pair, one module so checkpoints and EMA treat it as one.
+struct DenoiserImpl : torch::nn::Module {
+    DenoiserImpl()
+        : textEncoder(CLIPTextConfig::fromJson(JsonConfig(demoTextEncoderConfig(), "demo text encoder config"))),
+          unet(UNet2DConditionConfig::fromJson(JsonConfig(demoUNetConfig(), "demo unet config"))) {
+        register_module("text_encoder", textEncoder);
+        register_module("unet", unet);
+    }
+    CLIPTextModel textEncoder;
+    UNet2DConditionModel unet;
+};
+TORCH_MODULE(Denoiser);
+
+void updateEma(Denoiser& ema, Denoiser& model, double decay) {
+    torch::NoGradGuard noGrad;
+    auto target = ema->parameters();
+    auto source = model->parameters();
+    for (size_t i = 0; i < target.size(); ++i) target[i].mul_(decay).add_(source[i], 1 - decay);
+}
+
+fs::path tokenizerSource() { return fs::path(STYLEALIGNED_SOURCE_DIR) / "tests/data/golden/tiny-sd15/tokenizer"; }
+
+// A StableDiffusionModel over in-memory networks (for previews and the final check).
+std::shared_ptr<StableDiffusionModel> assemble(Denoiser& denoiser, AutoencoderKL vae, std::shared_ptr<ClipTokenizer> tokenizer) {
+    auto model = std::make_shared<StableDiffusionModel>();
+    model->unet = denoiser->unet;
+    model->textEncoder = denoiser->textEncoder;
+    model->vae = vae;
+    model->tokenizer = std::move(tokenizer);
+    model->schedulerConfig = DDIMSchedulerConfig::fromJson(JsonConfig(demoSchedulerConfig(), "demo scheduler"));
+    return model;
+}
+
+void preview(Denoiser& ema, AutoencoderKL vae, const std::shared_ptr<ClipTokenizer>& tokenizer, const fs::path& png) {
+    ema->eval();
+    auto model = assemble(ema, vae, tokenizer);
+    GenerationRequest request;
+    const auto& subjects = data::subjectNames();
+    const auto& styles = data::styleNames();
+    for (size_t i = 0; i < 8; ++i) request.prompts.push_back(data::captionFor(static_cast<int>((i * 5) % subjects.size()), static_cast<int>((i * 3) % styles.size())));
+    request.steps = 25;
+    request.guidanceScale = 5.0;
+    request.seed = 7;
+    auto result = TextToImagePipeline(model).generate(request);
+    std::vector<cv::Mat> images;
+    for (int64_t i = 0; i < result.images.size(0); ++i) images.push_back(tensorToImage(result.images[i]));
+    writeImage(png, makeGrid(images, 8));
+}
+
+}  // namespace
+
+int trainUNet(const TrainOptions& o) {
+    const int steps = o.steps > 0 ? o.steps : 20000, batch = o.batch > 0 ? o.batch : 32;
+    const double lr = o.lr > 0 ? o.lr : 3e-4;
+    torch::manual_seed(static_cast<int64_t>(o.seed));
+    auto vae = loadVae(o.out / "vae");
+    auto tokenizer = std::make_shared<ClipTokenizer>(ClipTokenizer::fromFolder(tokenizerSource()));
+    const double scaling = vae->config().scaling_factor;
+
+    // Latent pool: every subject × style pair many times over, encoded once and kept in the work
+    // folder so that a resumed run does not encode again.
+    const int64_t pool = 12'000;
+    data::ProceduralDataset dataset(o.seed + 1, o.size, 0);
+    std::vector<std::string> captions;
+    for (int64_t i = 0; i < pool; ++i) captions.push_back(data::captionFor(static_cast<int>(i % data::subjectNames().size()),
+                                                                          static_cast<int>((i / data::subjectNames().size()) % data::styleNames().size())));
+    const auto poolFile = o.work / "latent_pool.safetensors";
+    torch::Tensor allLatents;
+    if (fs::exists(poolFile)) {
+        allLatents = SafetensorsFile::open(poolFile)->tensor("latents");
+    } else {
+        torch::NoGradGuard noGrad;
+        std::vector<torch::Tensor> latents;
+        cli::ProgressBar bar("encoding latents");
+        for (int64_t first = 0; first < pool; first += 200) {
+            auto b = makeBatch(dataset, first, std::min<int64_t>(200, pool - first));
+            for (size_t k = 0; k < b.captions.size(); ++k)
+                if (b.captions[k] != captions[static_cast<size_t>(first) + k]) fail("data set order changed: {}", b.captions[k]);
+            latents.push_back(vae->encode(b.images).mean * scaling);
+            bar.update(static_cast<int>(std::min<int64_t>(first + 200, pool)), static_cast<int>(pool));
+        }
+        bar.finish();
+        allLatents = torch::cat(latents);
+        fs::create_directories(o.work);
+        saveSafetensors(poolFile, {{"latents", allLatents}});
+    }
+    std::map<std::string, torch::Tensor> idsByCaption;
+    std::vector<torch::Tensor> ids;
+    for (const auto& caption : captions) {
+        auto& slot = idsByCaption[caption];
+        if (!slot.defined()) slot = torch::tensor((*tokenizer)(caption).ids, torch::kLong);
+        ids.push_back(slot);
+    }
+    auto allIds = torch::stack(ids);
+    auto emptyIds = torch::tensor((*tokenizer)("").ids, torch::kLong);
+
+    Denoiser model, ema;
+    {
+        torch::NoGradGuard noGrad;
+        auto src = model->parameters();
+        auto dst = ema->parameters();
+        for (size_t i = 0; i < src.size(); ++i) dst[i].copy_(src[i]);
+    }
+    for (auto& p : ema->parameters()) p.set_requires_grad(false);
+    torch::optim::AdamW optimizer(model->parameters(), torch::optim::AdamWOptions(lr).weight_decay(0.01));
+    // EMA weights travel in the checkpoint as a submodule of a holder module.
+    auto state = std::make_shared<torch::nn::Module>();
+    state->register_module("model", model);
+    state->register_module("ema", ema);
+    Checkpoint checkpoint(o.work / "checkpoints", "unet");
+    int step = checkpoint.load(*state, optimizer);
+    LossLog log(o.work / "unet_loss.csv", step > 0);
+
+    DDIMScheduler scheduler(DDIMSchedulerConfig::fromJson(JsonConfig(demoSchedulerConfig(), "demo scheduler")));
+    const auto alphas = scheduler.alphasCumprod();
+    auto generator = at::detail::createCPUGenerator(o.seed + static_cast<uint64_t>(step));
+    model->train();
+    cli::ProgressBar bar(step > 0 ? fmt::format("unet (resumed at {})", step) : "unet");
+    for (; step < steps; ++step) {
+        cli::interruptToken().throwIfCancelled();
+        for (auto& group : optimizer.param_groups())
+            static_cast<torch::optim::AdamWOptions&>(group.options()).lr(learningRate(lr, step, steps, 500));
+        auto index = torch::randint(allLatents.size(0), {batch}, generator, torch::kLong);
+        auto x0 = allLatents.index_select(0, index);
+        auto tokenIds = allIds.index_select(0, index);
+        auto drop = torch::rand({batch}, generator) < 0.1;  // caption dropout → classifier-free guidance
+        tokenIds = torch::where(drop.unsqueeze(1), emptyIds.unsqueeze(0).expand_as(tokenIds), tokenIds);
+        auto t = torch::randint(1000, {batch}, generator, torch::kLong);
+        auto noise = torch::randn(x0.sizes(), generator);
+        auto a = alphas.index_select(0, t).view({batch, 1, 1, 1});
+        auto noisy = a.sqrt() * x0 + (1 - a).sqrt() * noise;
+        auto context = model->textEncoder->forward(tokenIds).lastHiddenState;
+        auto pred = model->unet->forward(noisy, t, context);
+        // min-SNR-5 weighting (Hang et al. 2023) for epsilon prediction.
+        auto snr = a.view({batch}) / (1 - a.view({batch}));
+        auto weight = torch::clamp_max(snr, 5.0) / snr;
+        auto perSample = (pred - noise).pow(2).mean({1, 2, 3});
+        auto loss = (weight * perSample).mean();
+        optimizer.zero_grad();
+        loss.backward();
+        torch::nn::utils::clip_grad_norm_(model->parameters(), 1.0);
+        optimizer.step();
+        updateEma(ema, model, step < 1000 ? 0.99 : 0.999);
+        log.add(step, {{"loss", loss.item<double>()}, {"mse", perSample.mean().item<double>()}});
+        bar.update(step + 1, steps);
+        if ((step + 1) % 500 == 0 || step + 1 == steps) {
+            checkpoint.save(*state, optimizer, step + 1);
+            log.plot(o.work / "unet_loss.png", "UNet + text encoder training loss (EMA, log scale)");
+        }
+        if ((step + 1) % 2500 == 0 || step + 1 == steps) {
+            preview(ema, vae, tokenizer, o.work / fmt::format("preview_{:06d}.png", step + 1));
+            model->train();
+        }
+    }
+    bar.finish();
+
+    writeJson(o.out / "unet" / "config.json", ema->unet->config().toJson());
+    saveStateDict(*ema->unet, o.out / "unet" / "diffusion_pytorch_model.safetensors", torch::kFloat16);
+    writeJson(o.out / "text_encoder" / "config.json", ema->textEncoder->config().toJson());
+    saveStateDict(*ema->textEncoder, o.out / "text_encoder" / "model.safetensors", torch::kFloat16);
+    fs::create_directories(o.out / "tokenizer");
+    for (const auto& file : fs::directory_iterator(tokenizerSource()))
+        fs::copy_file(file.path(), o.out / "tokenizer" / file.path().filename(), fs::copy_options::overwrite_existing);
+    writeJson(o.out / "scheduler" / "scheduler_config.json", demoSchedulerConfig());
+    writeJson(o.out / "model_index.json", demoModelIndex());
+    return 0;
+}
+
+}  // namespace sa::train

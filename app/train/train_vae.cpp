@@ -1,0 +1,72 @@
+// Stage 1: the AutoencoderKL of the demo model (64×64 RGB ↔ 4×16×16 latents).
+#include <future>
+
+#include "app/train/train_support.h"
+#include "core/io/image.h"
+#include "core/io/state_dict.h"
+#include "core/models/autoencoder_kl.h"
+
+namespace sa::train {
+
+int trainVae(const TrainOptions& o) {
+    const int steps = o.steps > 0 ? o.steps : 4000, batch = o.batch > 0 ? o.batch : 24;
+    const double lr = o.lr > 0 ? o.lr : 1e-3;
+    auto config = AutoencoderKLConfig::fromJson(JsonConfig(demoVaeConfig(), "demo vae config"));
+    AutoencoderKL vae(config);
+    torch::optim::Adam optimizer(vae->parameters(), torch::optim::AdamOptions(lr));
+    Checkpoint checkpoint(o.work / "checkpoints", "vae");
+    int step = checkpoint.load(*vae, optimizer);
+    LossLog log(o.work / "vae_loss.csv", step > 0);
+    data::ProceduralDataset dataset(o.seed, o.size, 0);
+    vae->train();
+    cli::ProgressBar bar(step > 0 ? fmt::format("vae (resumed at {})", step) : "vae");
+    auto fetch = [&](int s) { return std::async(std::launch::async, [&, s] { return makeBatch(dataset, int64_t{s} * batch, batch); }); };
+    auto next = fetch(step);
+    for (; step < steps; ++step) {
+        cli::interruptToken().throwIfCancelled();
+        auto b = next.get();
+        next = fetch(step + 1);
+        for (auto& group : optimizer.param_groups())
+            static_cast<torch::optim::AdamOptions&>(group.options()).lr(learningRate(lr, step, steps, 200));
+        auto dist = vae->encode(b.images);
+        auto z = dist.mean + dist.std * torch::randn_like(dist.std);
+        auto recon = vae->decode(z);
+        // Reconstruction (L1 keeps edges sharp, MSE colours) + a light KL keeping latents Gaussian.
+        auto l1 = (recon - b.images).abs().mean();
+        auto mse = (recon - b.images).pow(2).mean();
+        auto kl = 0.5 * (dist.mean.pow(2) + dist.std.pow(2) - 1 - dist.logvar).mean();
+        auto loss = l1 + mse + 1e-4 * kl;
+        optimizer.zero_grad();
+        loss.backward();
+        torch::nn::utils::clip_grad_norm_(vae->parameters(), 1.0);
+        optimizer.step();
+        log.add(step, {{"l1", l1.item<double>()}, {"mse", mse.item<double>()}, {"kl", kl.item<double>()}});
+        bar.update(step + 1, steps);
+        if ((step + 1) % 250 == 0 || step + 1 == steps) {
+            checkpoint.save(*vae, optimizer, step + 1);
+            log.plot(o.work / "vae_loss.png", "VAE training loss (EMA, log scale)");
+        }
+    }
+    bar.finish();
+
+    // scaling_factor = 1 / std of the latent means, as for SD's VAE.
+    vae->eval();
+    torch::NoGradGuard noGrad;
+    auto probe = makeBatch(dataset, 10'000'000, 256);
+    auto means = vae->encode(probe.images).mean;
+    config.scaling_factor = 1.0 / means.std().item<double>();
+    auto recon = vae->decode(means);
+    fmt::print(stderr, "vae: latent std {:.4f} → scaling_factor {:.4f}; held-out L1 {:.4f}\n", means.std().item<double>(),
+               config.scaling_factor, (recon - probe.images).abs().mean().item<double>());
+    std::vector<cv::Mat> pairs;
+    for (int i = 0; i < 8; ++i) {
+        pairs.push_back(tensorToImage((probe.images[i] + 1) / 2));
+        pairs.push_back(tensorToImage((recon[i].clamp(-1, 1) + 1) / 2));
+    }
+    writeImage(o.work / "vae_reconstructions.png", makeGrid(pairs, 8));
+    writeJson(o.out / "vae" / "config.json", config.toJson());
+    saveStateDict(*vae, o.out / "vae" / "diffusion_pytorch_model.safetensors", torch::kFloat16);
+    return 0;
+}
+
+}  // namespace sa::train
