@@ -9,7 +9,7 @@
 namespace sa::train {
 
 int trainJudge(const TrainOptions& o) {
-    const int steps = o.steps > 0 ? o.steps : 3000, batch = o.batch > 0 ? o.batch : 48;
+    const int steps = o.steps > 0 ? o.steps : 2000, batch = o.batch > 0 ? o.batch : 48;
     const double lr = o.lr > 0 ? o.lr : 1e-3;
     torch::manual_seed(static_cast<int64_t>(o.seed) + 2);
     JudgeConfig config;

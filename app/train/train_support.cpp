@@ -146,11 +146,11 @@ double learningRate(double base, int step, int total, int warmup) {
 
 nlohmann::json demoVaeConfig() {
     return {{"_class_name", "AutoencoderKL"}, {"_diffusers_version", "0.25.0"}, {"act_fn", "silu"},
-            {"block_out_channels", {32, 64, 64}},
+            {"block_out_channels", {16, 32, 64}},
             {"down_block_types", {"DownEncoderBlock2D", "DownEncoderBlock2D", "DownEncoderBlock2D"}},
             {"up_block_types", {"UpDecoderBlock2D", "UpDecoderBlock2D", "UpDecoderBlock2D"}},
             {"in_channels", 3}, {"out_channels", 3}, {"latent_channels", 4}, {"layers_per_block", 1},
-            {"norm_num_groups", 16}, {"sample_size", 64}, {"scaling_factor", 1.0}, {"force_upcast", true}};
+            {"norm_num_groups", 8}, {"sample_size", 64}, {"scaling_factor", 1.0}, {"force_upcast", true}};
 }
 
 nlohmann::json demoTextEncoderConfig() {

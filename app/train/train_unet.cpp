@@ -57,6 +57,20 @@ void preview(Denoiser& ema, AutoencoderKL vae, const std::shared_ptr<ClipTokeniz
     writeImage(png, makeGrid(images, 8));
 }
 
+// Writes the EMA networks and the rest of the diffusers folder (also mid-training, so a usable
+// model exists whenever training stops).
+void exportModel(Denoiser& ema, const fs::path& out) {
+    writeJson(out / "unet" / "config.json", ema->unet->config().toJson());
+    saveStateDict(*ema->unet, out / "unet" / "diffusion_pytorch_model.safetensors", torch::kFloat16);
+    writeJson(out / "text_encoder" / "config.json", ema->textEncoder->config().toJson());
+    saveStateDict(*ema->textEncoder, out / "text_encoder" / "model.safetensors", torch::kFloat16);
+    fs::create_directories(out / "tokenizer");
+    for (const auto& file : fs::directory_iterator(tokenizerSource()))
+        fs::copy_file(file.path(), out / "tokenizer" / file.path().filename(), fs::copy_options::overwrite_existing);
+    writeJson(out / "scheduler" / "scheduler_config.json", demoSchedulerConfig());
+    writeJson(out / "model_index.json", demoModelIndex());
+}
+
 }  // namespace
 
 int trainUNet(const TrainOptions& o) {
@@ -83,6 +97,7 @@ int trainUNet(const TrainOptions& o) {
         std::vector<torch::Tensor> latents;
         cli::ProgressBar bar("encoding latents");
         for (int64_t first = 0; first < pool; first += 200) {
+            cli::interruptToken().throwIfCancelled();
             auto b = makeBatch(dataset, first, std::min<int64_t>(200, pool - first));
             for (size_t k = 0; k < b.captions.size(); ++k)
                 if (b.captions[k] != captions[static_cast<size_t>(first) + k]) fail("data set order changed: {}", b.captions[k]);
@@ -157,22 +172,13 @@ int trainUNet(const TrainOptions& o) {
             checkpoint.save(*state, optimizer, step + 1);
             log.plot(o.work / "unet_loss.png", "UNet + text encoder training loss (EMA, log scale)");
         }
-        if ((step + 1) % 2500 == 0 || step + 1 == steps) {
+        if ((step + 1) % 1000 == 0 || step + 1 == steps) {
+            exportModel(ema, o.out);
             preview(ema, vae, tokenizer, o.work / fmt::format("preview_{:06d}.png", step + 1));
             model->train();
         }
     }
     bar.finish();
-
-    writeJson(o.out / "unet" / "config.json", ema->unet->config().toJson());
-    saveStateDict(*ema->unet, o.out / "unet" / "diffusion_pytorch_model.safetensors", torch::kFloat16);
-    writeJson(o.out / "text_encoder" / "config.json", ema->textEncoder->config().toJson());
-    saveStateDict(*ema->textEncoder, o.out / "text_encoder" / "model.safetensors", torch::kFloat16);
-    fs::create_directories(o.out / "tokenizer");
-    for (const auto& file : fs::directory_iterator(tokenizerSource()))
-        fs::copy_file(file.path(), o.out / "tokenizer" / file.path().filename(), fs::copy_options::overwrite_existing);
-    writeJson(o.out / "scheduler" / "scheduler_config.json", demoSchedulerConfig());
-    writeJson(o.out / "model_index.json", demoModelIndex());
     return 0;
 }
 
