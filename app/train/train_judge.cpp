@@ -24,14 +24,11 @@ int trainJudge(const TrainOptions& o) {
     data::ProceduralDataset train(o.seed + 2, o.size, 0), heldOut(o.seed + 2, o.size, 1);
     net->train();
     cli::ProgressBar bar(step > 0 ? fmt::format("judge (resumed at {})", step) : "judge");
-    auto fetch = [&](int s) { return std::async(std::launch::async, [&, s] { return makeBatch(train, int64_t{s} * batch, batch); }); };
-    auto next = fetch(step);
+    BatchStream stream(train, batch, step);
     for (; step < steps; ++step) {
         cli::interruptToken().throwIfCancelled();
-        auto b = next.get();
-        next = fetch(step + 1);
-        for (auto& group : optimizer.param_groups())
-            static_cast<torch::optim::AdamWOptions&>(group.options()).lr(learningRate(lr, step, steps, 100));
+        auto b = stream.next();
+        setLearningRate<torch::optim::AdamWOptions>(optimizer, learningRate(lr, step, steps, 100));
         auto [subjectLogits, styleLogits, features] = net->forward((b.images + 1) / 2);
         auto subjectLoss = torch::nn::functional::cross_entropy(subjectLogits, b.subjects);
         auto styleLoss = torch::nn::functional::cross_entropy(styleLogits, b.styles);

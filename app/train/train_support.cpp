@@ -28,6 +28,19 @@ Batch makeBatch(const data::ProceduralDataset& dataset, int64_t first, int64_t c
     return b;
 }
 
+BatchStream::BatchStream(const data::ProceduralDataset& dataset, int batchSize, int firstStep)
+    : dataset_(dataset), batchSize_(batchSize), step_(firstStep), pending_(fetch(firstStep)) {}
+
+std::future<Batch> BatchStream::fetch(int step) {
+    return std::async(std::launch::async, [this, step] { return makeBatch(dataset_, int64_t{step} * batchSize_, batchSize_); });
+}
+
+Batch BatchStream::next() {
+    auto batch = pending_.get();
+    pending_ = fetch(++step_);
+    return batch;
+}
+
 int Checkpoint::load(torch::nn::Module& module, torch::optim::Optimizer& optimizer) const {
     const auto file = folder_ / (name_ + ".ckpt");
     if (!fs::exists(file)) return 0;

@@ -2,6 +2,7 @@
 // Shared pieces of the training tools: data batches, resumable checkpoints, the loss log (CSV +
 // PNG plot) and the demo model's fixed configuration.
 #include <filesystem>
+#include <future>
 #include <map>
 #include <string>
 #include <vector>
@@ -32,6 +33,27 @@ struct Batch {
     std::vector<std::string> captions;
 };
 Batch makeBatch(const data::ProceduralDataset& dataset, int64_t first, int64_t count);
+
+// Batch `step` of an endless stream (batch i holds samples i·size …), prepared on a second thread
+// while the current step trains.
+class BatchStream {
+public:
+    BatchStream(const data::ProceduralDataset& dataset, int batchSize, int firstStep);
+    Batch next();
+
+private:
+    std::future<Batch> fetch(int step);
+    const data::ProceduralDataset& dataset_;
+    int batchSize_;
+    int step_;
+    std::future<Batch> pending_;
+};
+
+// Sets every parameter group's learning rate (Options: the optimizer's options type).
+template <typename Options>
+void setLearningRate(torch::optim::Optimizer& optimizer, double lr) {
+    for (auto& group : optimizer.param_groups()) static_cast<Options&>(group.options()).lr(lr);
+}
 
 // BGR uint8 image ↔ [3, S, S] float in [-1, 1].
 torch::Tensor sampleTensor(const cv::Mat& bgr);

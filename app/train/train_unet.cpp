@@ -143,8 +143,7 @@ int trainUNet(const TrainOptions& o) {
     cli::ProgressBar bar(step > 0 ? fmt::format("unet (resumed at {})", step) : "unet");
     for (; step < steps; ++step) {
         cli::interruptToken().throwIfCancelled();
-        for (auto& group : optimizer.param_groups())
-            static_cast<torch::optim::AdamWOptions&>(group.options()).lr(learningRate(lr, step, steps, 500));
+        setLearningRate<torch::optim::AdamWOptions>(optimizer, learningRate(lr, step, steps, 500));
         auto index = torch::randint(allLatents.size(0), {batch}, generator, torch::kLong);
         auto x0 = allLatents.index_select(0, index);
         auto tokenIds = allIds.index_select(0, index);

@@ -20,14 +20,11 @@ int trainVae(const TrainOptions& o) {
     data::ProceduralDataset dataset(o.seed, o.size, 0);
     vae->train();
     cli::ProgressBar bar(step > 0 ? fmt::format("vae (resumed at {})", step) : "vae");
-    auto fetch = [&](int s) { return std::async(std::launch::async, [&, s] { return makeBatch(dataset, int64_t{s} * batch, batch); }); };
-    auto next = fetch(step);
+    BatchStream stream(dataset, batch, step);
     for (; step < steps; ++step) {
         cli::interruptToken().throwIfCancelled();
-        auto b = next.get();
-        next = fetch(step + 1);
-        for (auto& group : optimizer.param_groups())
-            static_cast<torch::optim::AdamOptions&>(group.options()).lr(learningRate(lr, step, steps, 200));
+        auto b = stream.next();
+        setLearningRate<torch::optim::AdamOptions>(optimizer, learningRate(lr, step, steps, 200));
         auto dist = vae->encode(b.images);
         auto z = dist.mean + dist.std * torch::randn_like(dist.std);
         auto recon = vae->decode(z);
