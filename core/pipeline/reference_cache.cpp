@@ -55,9 +55,10 @@ uint64_t tensorHash(const torch::Tensor& t) {
 
 std::string referenceKey(const StableDiffusionModel& model, const StyleAlignedRequest& r) {
     const auto& g = r.generation;
-    std::string key = fmt::format("model={}@{};dtype={};size={}x{};steps={};negative={};ref={}", model.folder.string(),
-                                  static_cast<const void*>(&model), c10::toString(model.dtype), g.width, g.height,
-                                  g.steps, g.negativePrompt, g.prompts.front());
+    // With and without classifier-free guidance the tape has a different number of rows.
+    std::string key = fmt::format("model={}@{};dtype={};size={}x{};steps={};cfg={};negative={};ref={}",
+                                  model.folder.string(), static_cast<const void*>(&model), c10::toString(model.dtype),
+                                  g.width, g.height, g.steps, g.guidanceScale > 1.0, g.negativePrompt, g.prompts.front());
     if (r.referenceImage.defined())
         return key + fmt::format(";image={:x};offset={};inversion_guidance={}", tensorHash(r.referenceImage), r.offset,
                                  r.inversionGuidance);
