@@ -37,7 +37,8 @@ torch::Tensor expandReference(const torch::Tensor& x, int64_t groups, double sca
 namespace {
 
 std::pair<torch::Tensor, torch::Tensor> meanStd(const torch::Tensor& x) {
-    return {x.mean(-2, true), (x.var(-2, /*unbiased=*/true, /*keepdim=*/true) + 1e-5).sqrt()};
+    auto [var, mean] = torch::var_mean(x, {-2}, /*unbiased=*/true, /*keepdim=*/true);  // one pass
+    return {mean, (var + 1e-5).sqrt()};
 }
 
 // [G, …] per-group rows → [G·n, …]
@@ -60,7 +61,7 @@ torch::Tensor blendTo(const torch::Tensor& x, double amount, const torch::Tensor
 }  // namespace
 
 torch::Tensor adain(const torch::Tensor& x, int64_t groups) {
-    auto [mean, std] = meanStd(x);
+    auto [mean, std] = meanStd(x);  // calc_mean_std of sa_handler
     return (x - mean) / std * expandReference(std, groups) + expandReference(mean, groups);
 }
 
