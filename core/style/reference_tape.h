@@ -16,8 +16,8 @@ class GroupNormImpl;
 
 // One self-attention layer at one step, for the reference row of each CFG half.
 struct ReferenceAttention {
-    torch::Tensor key, value;                    // raw projections [G, heads, N, d]
-    torch::Tensor queryMean, queryStd;           // token statistics [G, heads, 1, d]
+    torch::Tensor key, value;                    // raw projections [G, N, C] (C = heads × d)
+    torch::Tensor queryMean, queryStd;           // statistics over tokens [G, 1, C]
     torch::Tensor keyMean, keyStd, valueMean, valueStd;
 };
 

@@ -46,10 +46,17 @@ torch::Tensor perRow(const torch::Tensor& groupRows, int64_t rows) {
     return groupRows.repeat_interleave(rows / groupRows.size(0), 0);
 }
 
+// (x − μ) / σ · σ_ref + μ_ref as one fused x·a + b pass (a, b are per-channel [B, heads, 1, d]).
+torch::Tensor normalizeTo(const torch::Tensor& x, const torch::Tensor& mean, const torch::Tensor& std,
+                          const torch::Tensor& refMean, const torch::Tensor& refStd) {
+    auto scale = refStd / std;
+    return torch::addcmul(refMean - mean * scale, x, scale);
+}
+
 // AdaIN toward given reference statistics.
 torch::Tensor adainTo(const torch::Tensor& x, const torch::Tensor& refMean, const torch::Tensor& refStd) {
     auto [mean, std] = meanStd(x);
-    return (x - mean) / std * refStd + refMean;
+    return normalizeTo(x, mean, std, refMean, refStd);
 }
 
 torch::Tensor blendTo(const torch::Tensor& x, double amount, const torch::Tensor& refMean, const torch::Tensor& refStd) {
@@ -62,7 +69,7 @@ torch::Tensor blendTo(const torch::Tensor& x, double amount, const torch::Tensor
 
 torch::Tensor adain(const torch::Tensor& x, int64_t groups) {
     auto [mean, std] = meanStd(x);  // calc_mean_std of sa_handler
-    return (x - mean) / std * expandReference(std, groups) + expandReference(mean, groups);
+    return normalizeTo(x, mean, std, expandReference(mean, groups), expandReference(std, groups));
 }
 
 ReferenceStep& StyleAlignedState::tapeStep() const {
@@ -75,7 +82,8 @@ torch::Tensor ReferenceRecorder::operator()(AttentionImpl& attn, const torch::Te
                                             const torch::Tensor* encoderHidden) {
     if (encoderHidden) return (*DefaultAttnProcessor::shared())(attn, hidden, encoderHidden);
     auto x = attn.prepareInput(hidden);
-    auto q = attn.splitHeads(attn.toQ(x)), k = attn.splitHeads(attn.toK(x)), v = attn.splitHeads(attn.toV(x));
+    // Statistics per channel over tokens on the [B, N, C] projections (= per head and channel).
+    auto q = attn.toQ(x), k = attn.toK(x), v = attn.toV(x);
     ReferenceAttention record;
     record.key = k;
     record.value = v;
@@ -84,7 +92,9 @@ torch::Tensor ReferenceRecorder::operator()(AttentionImpl& attn, const torch::Te
     std::tie(record.valueMean, record.valueStd) = meanStd(v);
     state_->tapeStep().attention[layer_] = std::move(record);
     // The reference attending to [itself; itself] is its plain self-attention.
-    return attn.finishOutput(attn.mergeHeads(scaledDotProductAttention(q, k, v, attn.scale)), hidden);
+    return attn.finishOutput(
+        attn.mergeHeads(scaledDotProductAttention(attn.splitHeads(q), attn.splitHeads(k), attn.splitHeads(v), attn.scale)),
+        hidden);
 }
 
 SharedAttentionProcessor::SharedAttentionProcessor(std::string layer, LayerSettings settings,
@@ -108,11 +118,16 @@ torch::Tensor SharedAttentionProcessor::operator()(AttentionImpl& attn, const to
     if (state_->fullAttentionShare) return fullShare(attn, hidden);
 
     auto x = attn.prepareInput(hidden);
-    auto q = attn.splitHeads(attn.toQ(x)), k = attn.splitHeads(attn.toK(x)), v = attn.splitHeads(attn.toV(x));
+    // AdaIN and the shared keys on the contiguous [B, N, C] projections (statistics per channel
+    // over tokens are the reference's per head and channel); heads are split afterwards.
+    auto q = attn.toQ(x), k = attn.toK(x), v = attn.toV(x);
     if (state_->mode == ReferenceMode::Replay)
         shareReplay(q, k, v);
     else
         shareInline(q, k, v);
+    q = attn.splitHeads(q);
+    k = attn.splitHeads(k);
+    v = attn.splitHeads(v);
     // Shared: K' = [K ; s·K_ref], V' = [V ; V_ref], reference logits shifted by ln w.
     torch::Tensor probs;
     auto attended = chunkedAttention(q, k, v, attn.scale, settings_.share ? settings_.logitShift() : 0.0, q.size(2),

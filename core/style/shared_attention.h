@@ -17,7 +17,7 @@
 
 namespace sa {
 
-// AdaIN over the token axis (dim -2) of x [B, heads, N, d] toward each group's reference
+// AdaIN over the token axis (dim -2) of x [B, N, C] or [B, heads, N, d] toward each group's reference
 // (DESIGN §3.1): (x − μ(x)) / σ(x) · σ(ref) + μ(ref), σ = sqrt(unbiased var + 1e-5).
 torch::Tensor adain(const torch::Tensor& x, int64_t groups);
 // The reference row of each group repeated for every row: [B, …] → [B, …]; rows other than
