@@ -5,6 +5,7 @@
 
 #include <opencv2/imgproc.hpp>
 
+#include "core/io/files.h"
 #include "core/io/image.h"
 
 namespace sa::train {
@@ -147,8 +148,7 @@ void LossLog::plot(const fs::path& png, const std::string& title) const {
 
 void writeJson(const fs::path& file, const nlohmann::json& json) {
     fs::create_directories(file.parent_path());
-    std::ofstream(file.string() + ".partial") << json.dump(2) << "\n";
-    fs::rename(file.string() + ".partial", file);
+    writeFileAtomically(file, json.dump(2) + "\n");
 }
 
 double learningRate(double base, int step, int total, int warmup) {

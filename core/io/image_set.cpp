@@ -3,6 +3,7 @@
 #include <fstream>
 
 #include "core/common/error.h"
+#include "core/io/files.h"
 #include "core/io/image.h"
 
 namespace sa {
@@ -91,15 +92,8 @@ std::vector<std::filesystem::path> writeImageSet(const std::filesystem::path& fo
     spec.grid = "grid.png";
     written.push_back(folder / spec.grid);
     writeImage(written.back(), makeGrid(images, gridColumns > 0 ? gridColumns : static_cast<int>(images.size())));
-    const auto json = folder / "set.json";
-    {
-        std::ofstream out(folder / "set.json.partial");
-        out << spec.toJson().dump(2) << "\n";
-        if (!out) fail("{}: cannot write", json.string());
-    }
-    std::filesystem::rename(folder / "set.json.partial", json, ec);
-    if (ec) fail("{}: cannot move into place ({})", json.string(), ec.message());
-    written.push_back(json);
+    written.push_back(folder / "set.json");
+    writeFileAtomically(written.back(), spec.toJson().dump(2) + "\n");
     return written;
 }
 

@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "core/common/error.h"
+#include "core/io/files.h"
 
 namespace sa {
 
@@ -202,17 +203,6 @@ LayerPlan LayerPlan::load(const std::string& file, const std::vector<std::string
     return fromJson(j, paths, file);
 }
 
-void LayerPlan::save(const std::string& file) const {
-    const std::string tmp = file + ".partial";
-    {
-        std::ofstream out(tmp);
-        if (!out) fail("{}: cannot write", file);
-        out << toJson().dump(2) << "\n";
-        if (!out) fail("{}: write failed", file);
-    }
-    std::error_code ec;
-    std::filesystem::rename(tmp, file, ec);
-    if (ec) fail("{}: cannot move into place ({})", file, ec.message());
-}
+void LayerPlan::save(const std::string& file) const { writeFileAtomically(file, toJson().dump(2) + "\n"); }
 
 }  // namespace sa
