@@ -18,12 +18,10 @@ int trainJudge(const TrainOptions& o) {
     config.image_size = o.size;
     JudgeNet net(config);
     torch::optim::AdamW optimizer(net->parameters(), torch::optim::AdamWOptions(lr).weight_decay(1e-4));
-    Checkpoint checkpoint(o.work / "checkpoints", "judge");
-    int step = checkpoint.load(*net, optimizer);
-    LossLog log(o.work / "judge_loss.csv", step > 0);
+    StageProgress progress(o, "judge", "Judge training loss (EMA, log scale)", steps, 500, *net, optimizer);
+    int step = progress.firstStep();
     data::ProceduralDataset train(o.seed + 2, o.size, 0), heldOut(o.seed + 2, o.size, 1);
     net->train();
-    cli::ProgressBar bar(step > 0 ? fmt::format("judge (resumed at {})", step) : "judge");
     BatchStream stream(train, batch, step);
     for (; step < steps; ++step) {
         cli::interruptToken().throwIfCancelled();
@@ -36,14 +34,9 @@ int trainJudge(const TrainOptions& o) {
         optimizer.zero_grad();
         loss.backward();
         optimizer.step();
-        log.add(step, {{"subject", subjectLoss.item<double>()}, {"style", styleLoss.item<double>()}});
-        bar.update(step + 1, steps);
-        if ((step + 1) % 500 == 0 || step + 1 == steps) {
-            checkpoint.save(*net, optimizer, step + 1);
-            log.plot(o.work / "judge_loss.png", "Judge training loss (EMA, log scale)");
-        }
+        progress.stepDone(step, {{"subject", subjectLoss.item<double>()}, {"style", styleLoss.item<double>()}});
     }
-    bar.finish();
+    progress.finish();
 
     net->eval();
     torch::NoGradGuard noGrad;

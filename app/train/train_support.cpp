@@ -146,6 +146,28 @@ void LossLog::plot(const fs::path& png, const std::string& title) const {
     writeImage(png, canvas);
 }
 
+StageProgress::StageProgress(const TrainOptions& o, const std::string& name, std::string plotTitle, int steps,
+                             int saveEvery, torch::nn::Module& module, torch::optim::Optimizer& optimizer)
+    : checkpoint_(o.work / "checkpoints", name),
+      module_(module),
+      optimizer_(optimizer),
+      first_(checkpoint_.load(module, optimizer)),
+      steps_(steps),
+      saveEvery_(saveEvery),
+      log_(o.work / (name + "_loss.csv"), first_ > 0),
+      plot_(o.work / (name + "_loss.png")),
+      plotTitle_(std::move(plotTitle)),
+      bar_(first_ > 0 ? fmt::format("{} (resumed at {})", name, first_) : name) {}
+
+void StageProgress::stepDone(int step, const std::map<std::string, double>& losses) {
+    log_.add(step, losses);
+    bar_.update(step + 1, steps_);
+    if ((step + 1) % saveEvery_ == 0 || step + 1 == steps_) {
+        checkpoint_.save(module_, optimizer_, step + 1);
+        log_.plot(plot_, plotTitle_);
+    }
+}
+
 void writeJson(const fs::path& file, const nlohmann::json& json) {
     fs::create_directories(file.parent_path());
     writeFileAtomically(file, json.dump(2) + "\n");

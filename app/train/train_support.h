@@ -84,6 +84,27 @@ private:
     std::vector<std::pair<int, std::vector<double>>> rows_;
 };
 
+// What every stage does around its steps: resume from its checkpoint, one loss row and a progress
+// update per step, and every `saveEvery` steps (and at the last) the checkpoint and the loss plot.
+class StageProgress {
+public:
+    StageProgress(const TrainOptions& options, const std::string& name, std::string plotTitle, int steps,
+                  int saveEvery, torch::nn::Module& module, torch::optim::Optimizer& optimizer);
+    int firstStep() const { return first_; }
+    void stepDone(int step, const std::map<std::string, double>& losses);
+    void finish() { bar_.finish(); }
+
+private:
+    Checkpoint checkpoint_;
+    torch::nn::Module& module_;
+    torch::optim::Optimizer& optimizer_;
+    int first_, steps_, saveEvery_;
+    LossLog log_;
+    fs::path plot_;
+    std::string plotTitle_;
+    cli::ProgressBar bar_;
+};
+
 // The demo model's networks (DESIGN §5): 64×64 images, f = 4 latents (4 × 16 × 16).
 nlohmann::json demoVaeConfig();
 nlohmann::json demoTextEncoderConfig();

@@ -132,15 +132,13 @@ int trainUNet(const TrainOptions& o) {
     auto state = std::make_shared<torch::nn::Module>();
     state->register_module("model", model);
     state->register_module("ema", ema);
-    Checkpoint checkpoint(o.work / "checkpoints", "unet");
-    int step = checkpoint.load(*state, optimizer);
-    LossLog log(o.work / "unet_loss.csv", step > 0);
+    StageProgress progress(o, "unet", "UNet + text encoder training loss (EMA, log scale)", steps, 500, *state, optimizer);
+    int step = progress.firstStep();
 
     DDIMScheduler scheduler(DDIMSchedulerConfig::fromJson(JsonConfig(demoSchedulerConfig(), "demo scheduler")));
     const auto alphas = scheduler.alphasCumprod();
     auto generator = at::detail::createCPUGenerator(o.seed + static_cast<uint64_t>(step));
     model->train();
-    cli::ProgressBar bar(step > 0 ? fmt::format("unet (resumed at {})", step) : "unet");
     for (; step < steps; ++step) {
         cli::interruptToken().throwIfCancelled();
         setLearningRate<torch::optim::AdamWOptions>(optimizer, learningRate(lr, step, steps, 500));
@@ -165,19 +163,14 @@ int trainUNet(const TrainOptions& o) {
         torch::nn::utils::clip_grad_norm_(model->parameters(), 1.0);
         optimizer.step();
         updateEma(ema, model, step < 1000 ? 0.99 : 0.999);
-        log.add(step, {{"loss", loss.item<double>()}, {"mse", perSample.mean().item<double>()}});
-        bar.update(step + 1, steps);
-        if ((step + 1) % 500 == 0 || step + 1 == steps) {
-            checkpoint.save(*state, optimizer, step + 1);
-            log.plot(o.work / "unet_loss.png", "UNet + text encoder training loss (EMA, log scale)");
-        }
+        progress.stepDone(step, {{"loss", loss.item<double>()}, {"mse", perSample.mean().item<double>()}});
         if ((step + 1) % 1000 == 0 || step + 1 == steps) {
             exportModel(ema, o.out);
             preview(ema, vae, tokenizer, o.work / fmt::format("preview_{:06d}.png", step + 1));
             model->train();
         }
     }
-    bar.finish();
+    progress.finish();
     return 0;
 }
 

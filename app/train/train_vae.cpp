@@ -14,12 +14,10 @@ int trainVae(const TrainOptions& o) {
     auto config = AutoencoderKLConfig::fromJson(JsonConfig(demoVaeConfig(), "demo vae config"));
     AutoencoderKL vae(config);
     torch::optim::Adam optimizer(vae->parameters(), torch::optim::AdamOptions(lr));
-    Checkpoint checkpoint(o.work / "checkpoints", "vae");
-    int step = checkpoint.load(*vae, optimizer);
-    LossLog log(o.work / "vae_loss.csv", step > 0);
+    StageProgress progress(o, "vae", "VAE training loss (EMA, log scale)", steps, 250, *vae, optimizer);
+    int step = progress.firstStep();
     data::ProceduralDataset dataset(o.seed, o.size, 0);
     vae->train();
-    cli::ProgressBar bar(step > 0 ? fmt::format("vae (resumed at {})", step) : "vae");
     BatchStream stream(dataset, batch, step);
     for (; step < steps; ++step) {
         cli::interruptToken().throwIfCancelled();
@@ -37,14 +35,9 @@ int trainVae(const TrainOptions& o) {
         loss.backward();
         torch::nn::utils::clip_grad_norm_(vae->parameters(), 1.0);
         optimizer.step();
-        log.add(step, {{"l1", l1.item<double>()}, {"mse", mse.item<double>()}, {"kl", kl.item<double>()}});
-        bar.update(step + 1, steps);
-        if ((step + 1) % 250 == 0 || step + 1 == steps) {
-            checkpoint.save(*vae, optimizer, step + 1);
-            log.plot(o.work / "vae_loss.png", "VAE training loss (EMA, log scale)");
-        }
+        progress.stepDone(step, {{"l1", l1.item<double>()}, {"mse", mse.item<double>()}, {"kl", kl.item<double>()}});
     }
-    bar.finish();
+    progress.finish();
 
     // scaling_factor = 1 / std of the latent means, as for SD's VAE.
     vae->eval();

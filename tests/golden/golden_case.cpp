@@ -6,11 +6,6 @@
 
 namespace sa::test {
 
-std::filesystem::path goldenDir() {
-    if (const char* env = std::getenv("STYLEALIGNED_GOLDEN_DIR"); env && *env) return env;
-    return SA_DEFAULT_GOLDEN_DIR;
-}
-
 std::vector<std::string> GoldenCase::tensorNames(const std::string& prefix) const {
     std::vector<std::string> names;
     for (const auto& [key, value] : meta.at("tensors").items())
@@ -31,15 +26,11 @@ std::filesystem::path GoldenCase::modelFolder() const {
     return root / ("tiny-" + name.substr(name.rfind('_') + 1));
 }
 
-std::filesystem::path modelPath(const GoldenCase& c, const std::string& sub) { return c.root / sub; }
-
-}  // namespace sa::test
-
-namespace sa::test {
 std::shared_ptr<StableDiffusionModel> cachedModel(const std::filesystem::path& folder) {
     static std::map<std::filesystem::path, std::shared_ptr<StableDiffusionModel>> cache;
     auto& slot = cache[folder];
     if (!slot) slot = StableDiffusionModel::load(folder);
     return slot;
 }
+
 }  // namespace sa::test

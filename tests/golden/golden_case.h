@@ -15,10 +15,10 @@
 #include <torch/torch.h>
 
 #include "core/io/safetensors.h"
+#include "core/pipeline/stable_diffusion_model.h"
+#include "support/golden_dir.h"
 
 namespace sa::test {
-
-std::filesystem::path goldenDir();
 
 struct GoldenCase {
     std::string name;
@@ -51,14 +51,6 @@ struct RegisterRunner {
     RegisterRunner(const std::string& casePrefix, Runner runner);
 };
 
-// The folder of the loaded tiny models, shared across runners.
-std::filesystem::path modelPath(const GoldenCase& c, const std::string& sub);
-
-}  // namespace sa::test
-
-#include "core/pipeline/stable_diffusion_model.h"
-
-namespace sa::test {
 // A model folder loaded once per test process.
 std::shared_ptr<StableDiffusionModel> cachedModel(const std::filesystem::path& folder);
 }  // namespace sa::test

@@ -13,16 +13,14 @@
 #include <thread>
 
 #include "core/io/image.h"
+#include "support/golden_dir.h"
 
 namespace fs = std::filesystem;
 extern char** environ;
 
 namespace {
 
-fs::path golden() {
-    if (const char* env = std::getenv("STYLEALIGNED_GOLDEN_DIR"); env && *env) return env;
-    return SA_DEFAULT_GOLDEN_DIR;
-}
+fs::path golden() { return sa::test::goldenDir(); }
 
 struct Run {
     int exitCode = -1;

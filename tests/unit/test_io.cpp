@@ -20,6 +20,7 @@
 #include <opencv2/core.hpp>
 #include <torch/torch.h>
 
+#include "support/golden_dir.h"
 #include "core/common/error.h"
 #include "core/io/image.h"
 #include "core/io/json_config.h"
@@ -39,10 +40,7 @@ using ::testing::Not;
 
 namespace {
 
-fs::path goldenDir() {
-    const char* env = std::getenv("STYLEALIGNED_GOLDEN_DIR");
-    return (env != nullptr && *env != '\0') ? fs::path(env) : fs::path(SA_DEFAULT_GOLDEN_DIR);
-}
+using sa::test::goldenDir;
 
 fs::path tinySd15() { return goldenDir() / "tiny-sd15"; }
 

@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "core/common/runtime.h"
+#include "support/golden_dir.h"
 #include "core/pipeline/style_aligned_pipeline.h"
 #include "core/style/style_aligned_handler.h"
 
@@ -14,10 +15,7 @@ using namespace sa;
 
 namespace {
 
-fs::path goldenDir() {
-    if (const char* env = std::getenv("STYLEALIGNED_GOLDEN_DIR"); env && *env) return env;
-    return SA_DEFAULT_GOLDEN_DIR;
-}
+using sa::test::goldenDir;
 
 std::shared_ptr<StableDiffusionModel> model(const std::string& name) {
     static std::map<std::string, std::shared_ptr<StableDiffusionModel>> cache;

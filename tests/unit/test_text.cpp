@@ -13,6 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "support/golden_dir.h"
 #include "core/common/error.h"
 #include "core/text/clip_tokenizer.h"
 
@@ -26,10 +27,7 @@ using Tokens = std::vector<std::string>;
 
 namespace {
 
-fs::path goldenDir() {
-    const char* env = std::getenv("STYLEALIGNED_GOLDEN_DIR");
-    return (env != nullptr && *env != '\0') ? fs::path(env) : fs::path(SA_DEFAULT_GOLDEN_DIR);
-}
+using sa::test::goldenDir;
 
 json loadTokenizerCase() {
     const fs::path file = goldenDir() / "cases" / "tokenizer.json";
