@@ -9,7 +9,8 @@
 #include "core/common/runtime.h"
 #include "core/io/image.h"
 #include "core/io/image_set.h"
-#include "core/pipeline/style_aligned_pipeline.h"
+#include "core/eval/judge.h"
+#include "core/pipeline/set_request.h"
 
 namespace fs = std::filesystem;
 
@@ -32,14 +33,13 @@ std::shared_ptr<StableDiffusionModel> loadModel(const Args& args, const std::str
     return StableDiffusionModel::load(folder, options);
 }
 
-// "a fish, pixel art style." → "pixel art style": the words after the caption's first comma.
-std::string styleWords(const std::string& caption) {
-    auto comma = caption.find(',');
-    if (comma == std::string::npos) return "";
-    auto style = caption.substr(comma + 1);
-    while (!style.empty() && (style.back() == '.' || std::isspace(static_cast<unsigned char>(style.back())))) style.pop_back();
-    while (!style.empty() && std::isspace(static_cast<unsigned char>(style.front()))) style.erase(0, 1);
-    return style;
+// Without --caption: the model's captioner (the demo model's judge) describes the reference.
+std::string autoCaption(const fs::path& model, const fs::path& reference) {
+    if (!fs::exists(model / "judge" / "config.json"))
+        fail("--reference needs --caption TEXT (what the image shows, and its style): {} has no captioner", model.string());
+    auto caption = Judge::load(model / "judge").caption(readImage(reference));
+    fmt::print(stderr, "caption: {}\n", caption);
+    return caption;
 }
 
 std::vector<cv::Mat> toImages(const torch::Tensor& images) {
@@ -52,29 +52,9 @@ std::vector<cv::Mat> toImages(const torch::Tensor& images) {
 // writes it to `out`.
 int runSet(const Args& args, ImageSetSpec spec, const fs::path& referenceFile, const fs::path& out) {
     auto model = loadModel(args, spec.model);
-    const auto paths = model->unet->selfAttentionPaths();
-    StyleAlignedRequest request;
-    request.generation.prompts = spec.allPrompts();
-    request.generation.negativePrompt = spec.negativePrompt;
-    request.generation.seeds = spec.seeds;
-    request.generation.steps = spec.steps;
-    request.generation.guidanceScale = spec.guidance;
-    request.generation.height = spec.height;
-    request.generation.width = spec.width;
-    request.generation = resolveRequest(*model, request.generation);
-    spec.height = request.generation.height;
-    spec.width = request.generation.width;
-    spec.seeds = request.generation.seeds;
-    request.plan = spec.plan.is_null() ? LayerPlan::paperDefault(paths) : LayerPlan::fromJson(spec.plan, paths, "plan");
-    spec.plan = request.plan.toJson();
-    request.offset = spec.offset;
-    request.inversionGuidance = spec.inversionGuidance;
     cv::Mat reference;
-    if (!referenceFile.empty()) {
-        reference = fitImage(readImage(referenceFile), spec.width, spec.height);
-        request.referenceImage = imageToTensor(reference);
-        spec.referenceImage = "reference.png";
-    }
+    if (!referenceFile.empty()) spec.referenceImage = "reference.png";
+    auto request = requestFromSpec(*model, spec, referenceFile.empty() ? cv::Mat() : readImage(referenceFile), &reference);
 
     installInterruptHandler();
     ProgressBar bar(referenceFile.empty() ? "style-aligned set" : "inversion + set");
@@ -118,8 +98,7 @@ int runGenerate(const Args& args, const char* argv0) {
         if (p.find_first_not_of(" \t\n") == std::string::npos) fail("--prompt must not be empty");
     std::string style = args.get("style");
     if (args.has("reference")) {
-        if (!args.has("caption")) fail("--reference needs --caption TEXT (what the image shows, and its style)");
-        spec.referencePrompt = args.get("caption");
+        spec.referencePrompt = args.has("caption") ? args.get("caption") : autoCaption(spec.model, args.get("reference"));
         if (style.empty()) style = styleWords(spec.referencePrompt);
         if (prompts.empty()) fail("give at least one --prompt for a new subject");
     } else {
@@ -128,10 +107,9 @@ int runGenerate(const Args& args, const char* argv0) {
         prompts.erase(prompts.begin());
         if (!style.empty()) spec.referencePrompt += ", " + style + ".";
     }
-    for (auto& p : prompts) spec.targets.push_back(style.empty() ? p : p + ", " + style + ".");
+    spec.targets = styledPrompts(prompts, style);
     spec.negativePrompt = args.get("negative");
-    const uint64_t seed = args.getSeed("seed", 0);
-    for (size_t i = 0; i <= spec.targets.size(); ++i) spec.seeds.push_back(seed + i);
+    spec.seeds = consecutiveSeeds(args.getSeed("seed", 0), spec.targets.size() + 1);
     spec.steps = args.getInt("steps", 50);
     spec.guidance = args.getDouble("guidance", args.has("reference") ? 10.0 : 7.5);
     spec.offset = args.getInt("offset", 5);
@@ -147,9 +125,7 @@ int runGenerate(const Args& args, const char* argv0) {
             fail("{}: not valid JSON ({})", args.get("plan"), e.what());
         }
     } else {
-        spec.plan = {{"format", "stylealigned-layer-plan"},
-                     {"version", 1},
-                     {"preset", args.get("preset", args.has("reference") ? "transfer" : "paper")}};
+        spec.plan = presetPlanJson(args.get("preset", defaultPreset(args.has("reference"))));
     }
     return runSet(args, spec, args.has("reference") ? fs::path(args.get("reference")) : fs::path(), out);
 }

@@ -89,7 +89,8 @@ void ProgressBar::update(int done, int total) {
     const double fraction = total > 0 ? static_cast<double>(done) / total : 1.0;
     const int width = 30;
     const int filled = static_cast<int>(fraction * width);
-    const double eta = done > 0 ? elapsed / done * (total - done) : 0.0;
+    const int doneHere = done - resumedAt_;
+    const double eta = doneHere > 0 ? elapsed / doneHere * (total - done) : 0.0;
     std::string bar(filled, '#');
     bar.append(width - filled, '.');
     const bool tty = isatty(fileno(stderr));

@@ -32,12 +32,15 @@ private:
 
 class ProgressBar {
 public:
-    explicit ProgressBar(std::string label) : label_(std::move(label)), start_(std::chrono::steady_clock::now()) {}
+    // `resumedAt`: work already done before this run (a resumed stage), left out of the ETA.
+    explicit ProgressBar(std::string label, int resumedAt = 0)
+        : label_(std::move(label)), resumedAt_(resumedAt), start_(std::chrono::steady_clock::now()) {}
     void update(int done, int total);
     void finish();
 
 private:
     std::string label_;
+    int resumedAt_ = 0;
     std::chrono::steady_clock::time_point start_;
     bool drawn_ = false;
 };

@@ -157,7 +157,7 @@ StageProgress::StageProgress(const TrainOptions& o, const std::string& name, std
       log_(o.work / (name + "_loss.csv"), first_ > 0),
       plot_(o.work / (name + "_loss.png")),
       plotTitle_(std::move(plotTitle)),
-      bar_(first_ > 0 ? fmt::format("{} (resumed at {})", name, first_) : name) {}
+      bar_(first_ > 0 ? fmt::format("{} (resumed at {})", name, first_) : name, first_) {}
 
 void StageProgress::stepDone(int step, const std::map<std::string, double>& losses) {
     log_.add(step, losses);

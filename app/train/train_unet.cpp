@@ -74,7 +74,7 @@ void exportModel(Denoiser& ema, const fs::path& out) {
 }  // namespace
 
 int trainUNet(const TrainOptions& o) {
-    const int steps = o.steps > 0 ? o.steps : 20000, batch = o.batch > 0 ? o.batch : 32;
+    const int steps = o.steps > 0 ? o.steps : 8000, batch = o.batch > 0 ? o.batch : 32;
     const double lr = o.lr > 0 ? o.lr : 3e-4;
     torch::manual_seed(static_cast<int64_t>(o.seed));
     auto vae = loadVae(o.out / "vae");

@@ -9,7 +9,7 @@
 namespace sa::train {
 
 int trainVae(const TrainOptions& o) {
-    const int steps = o.steps > 0 ? o.steps : 3000, batch = o.batch > 0 ? o.batch : 16;
+    const int steps = o.steps > 0 ? o.steps : 6000, batch = o.batch > 0 ? o.batch : 16;
     const double lr = o.lr > 0 ? o.lr : 1e-3;
     auto config = AutoencoderKLConfig::fromJson(JsonConfig(demoVaeConfig(), "demo vae config"));
     AutoencoderKL vae(config);

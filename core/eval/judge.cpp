@@ -1,5 +1,6 @@
 #include "core/eval/judge.h"
 
+#include "core/io/image.h"
 #include "core/io/state_dict.h"
 
 namespace sa {
@@ -80,8 +81,15 @@ std::string demoCaption(const std::string& subject, const std::string& style) {
     return fmt::format("a {}, {} style", subject, style);
 }
 
-std::string Judge::caption(const JudgeVerdict& v) const {
-    return demoCaption(config_.subjects.at(static_cast<size_t>(v.subject)), config_.styles.at(static_cast<size_t>(v.style)));
+std::string Judge::caption(const JudgeVerdict& v) const { return demoCaption(subjectName(v.subject), styleName(v.style)); }
+
+std::string Judge::caption(const cv::Mat& bgr) {
+    if (bgr.empty()) fail("cannot caption an empty image");
+    auto images = (imageToTensor(bgr) + 1) / 2;
+    return caption(judge(images).front());
 }
+
+std::string Judge::subjectName(int subject) const { return config_.subjects.at(static_cast<size_t>(subject)); }
+std::string Judge::styleName(int style) const { return config_.styles.at(static_cast<size_t>(style)); }
 
 }  // namespace sa

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include <opencv2/core.hpp>
 #include <torch/torch.h>
 
 #include "core/io/json_config.h"
@@ -49,6 +50,9 @@ public:
     // images [N, 3, H, W] in [0, 1] (resized to the judge's size).
     std::vector<JudgeVerdict> judge(const torch::Tensor& images);
     std::string caption(const JudgeVerdict& verdict) const;  // "a fish, pixel art style"
+    std::string caption(const cv::Mat& bgr);                 // an 8-bit image from disk or the UI
+    std::string subjectName(int subject) const;
+    std::string styleName(int style) const;
     const JudgeConfig& config() const { return config_; }
     JudgeNet& net() { return net_; }
 

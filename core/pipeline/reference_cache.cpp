@@ -16,6 +16,11 @@ std::shared_ptr<ReferenceTape> ReferenceCache::find(const std::string& key) {
     return nullptr;
 }
 
+bool ReferenceCache::contains(const std::string& key) const {
+    std::lock_guard lock(mutex_);
+    return std::any_of(entries_.begin(), entries_.end(), [&](const auto& entry) { return entry.first == key; });
+}
+
 void ReferenceCache::store(const std::string& key, std::shared_ptr<ReferenceTape> tape) {
     std::lock_guard lock(mutex_);
     entries_.remove_if([&](const auto& e) { return e.first == key; });

@@ -18,6 +18,7 @@ public:
     explicit ReferenceCache(int64_t maxBytes = int64_t{2} << 30) : maxBytes_(maxBytes) {}
 
     std::shared_ptr<ReferenceTape> find(const std::string& key);
+    bool contains(const std::string& key) const;  // no effect on order or counters
     // Keeps the most recently used tapes within the byte budget; a tape larger than the whole
     // budget is not kept.
     void store(const std::string& key, std::shared_ptr<ReferenceTape> tape);

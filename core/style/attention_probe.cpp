@@ -59,9 +59,10 @@ void AttentionProbeCollector::onSharedAttention(const SharedAttentionTrace& trac
     auto probs = condRows(trace.probs, firstTarget_).mean(1);  // [targets, N, 2N]
     LayerAttentionMaps maps{trace.layer, h, w};
     maps.referenceShare = probs.narrow(-1, tokens, tokens).sum(-1).reshape({-1, h, w}).to(torch::kCPU, torch::kFloat32);
-    if (!probe_.points.empty()) {
+    const auto points = probe_.livePoints ? probe_.livePoints->get() : probe_.points;
+    if (!points.empty()) {
         std::vector<torch::Tensor> rows;
-        for (const auto& p : probe_.points) {
+        for (const auto& p : points) {
             const int64_t y = std::clamp<int64_t>(static_cast<int64_t>(p[1] * h), 0, h - 1);
             const int64_t x = std::clamp<int64_t>(static_cast<int64_t>(p[0] * w), 0, w - 1);
             rows.push_back(probs.select(1, y * w + x).narrow(-1, tokens, tokens).reshape({-1, h, w}));

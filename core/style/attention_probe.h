@@ -5,6 +5,7 @@
 #include <array>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <set>
 #include <string>
 #include <vector>
@@ -16,11 +17,29 @@
 
 namespace sa {
 
+// Query points that the UI may move while a run is going (the next step uses the new points).
+class LivePoints {
+public:
+    void set(std::vector<std::array<float, 2>> points) {
+        std::lock_guard lock(mutex_);
+        points_ = std::move(points);
+    }
+    std::vector<std::array<float, 2>> get() const {
+        std::lock_guard lock(mutex_);
+        return points_;
+    }
+
+private:
+    mutable std::mutex mutex_;
+    std::vector<std::array<float, 2>> points_;
+};
+
 struct AttentionProbe {
     std::set<std::string> layers;  // self-attention (attn1) or cross-attention (attn2) paths; empty: every shared layer
     std::set<int> steps;           // empty: every step
     std::vector<std::array<float, 2>> points;  // query points (x, y in [0, 1]) inside the targets
     bool crossAttention = false;   // also per-token maps of the cross-attention layers in `layers` (all if empty)
+    std::shared_ptr<LivePoints> livePoints;  // when set, replaces `points`, read at every step
 };
 
 // Maps of one layer at one step. h × w is the layer's token grid.

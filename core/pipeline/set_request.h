@@ -1,0 +1,34 @@
+#pragma once
+// From a set description (set.json, shared by the CLI and the studio) to the pipeline's request,
+// so that both front ends build exactly the same run from the same settings.
+#include <string>
+#include <vector>
+
+#include <opencv2/core.hpp>
+
+#include "core/io/image_set.h"
+#include "core/pipeline/style_aligned_pipeline.h"
+
+namespace sa {
+
+// Resolves `spec` against the model (size, seeds, plan → explicit per-layer JSON) and builds
+// the request. `reference` (RGB8, any size) is fitted to the set's size; empty: text mode.
+// `fittedReference` receives the fitted image (what the set is generated from).
+StyleAlignedRequest requestFromSpec(const StableDiffusionModel& model, ImageSetSpec& spec, const cv::Mat& reference,
+                                    cv::Mat* fittedReference = nullptr);
+
+// The plan a new set starts from: the reference's "transfer" preset with an image, else "paper".
+nlohmann::json presetPlanJson(const std::string& preset);
+std::string defaultPreset(bool withReferenceImage);
+
+// "a fish, pixel art style." → "pixel art style": the words after the caption's first comma.
+std::string styleWords(const std::string& caption);
+
+// The target prompts as sent to the model: each subject with ", <style>." appended (when a
+// style is known and the subject does not already name it).
+std::vector<std::string> styledPrompts(const std::vector<std::string>& subjects, const std::string& style);
+
+// Seeds of a set: one per image, reference first, counting up from `seed`.
+std::vector<uint64_t> consecutiveSeeds(uint64_t seed, size_t images);
+
+}  // namespace sa

@@ -1,0 +1,288 @@
+// GUI tests of StyleAligned Studio (Qt Test, QT_QPA_PLATFORM=offscreen), on the golden tiny
+// SD 1.5 model: drop a reference, run a set to the end, cancel a run, edit the layer plan,
+// overlays, export and re-open a set, errors, the Korean translation.
+#include <QFile>
+#include <QMenuBar>
+#include <QMimeData>
+#include <QSlider>
+#include <QSpinBox>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QXmlStreamReader>
+
+#include "core/io/image.h"
+#include "support/golden_dir.h"
+#include "ui/charts_panel.h"
+#include "ui/labeled_slider.h"
+#include "ui/layer_plan_panel.h"
+#include "ui/main_window.h"
+#include "ui/reference_pane.h"
+#include "ui/results_grid.h"
+#include "ui/subject_list.h"
+
+using namespace sa::ui;
+
+namespace {
+
+QString tinyModel() { return QString::fromStdString((sa::test::goldenDir() / "tiny-sd15").string()); }
+QString referenceImage() { return QString::fromStdString((sa::test::goldenDir() / "cases/reference_image.png").string()); }
+
+}  // namespace
+
+class StudioTest : public QObject {
+    Q_OBJECT
+
+private:
+    QTemporaryDir home_;
+    std::unique_ptr<MainWindow> window_;
+
+    // A window on the tiny model with its own settings file, ready to generate.
+    std::unique_ptr<MainWindow> makeWindow(const QString& name) {
+        auto settings = std::make_unique<Settings>(home_.filePath(name + ".ini"));
+        settings->setModelFolder(tinyModel());
+        auto window = std::make_unique<MainWindow>(std::move(settings));
+        window->show();
+        if (!QTest::qWaitFor([&] { return window->isModelReady(); }, 60000)) qFatal("model did not load: %s", qPrintable(window->lastError()));
+        window->stepsBox()->setValue(4);
+        window->subjectList()->setSubjects({"a cat", "a boat"});
+        window->referencePane()->setCaption("a photo of a bear, watercolor style");
+        return window;
+    }
+
+    bool runToEnd(MainWindow& window) {
+        QSignalSpy ended(&window, &MainWindow::runEnded);
+        window.generate();
+        return ended.wait(120000);
+    }
+
+private slots:
+    void initTestCase() {
+        QVERIFY(home_.isValid());
+        QVERIFY2(QFile::exists(tinyModel() + "/model_index.json"), qPrintable(tinyModel()));
+        window_ = makeWindow("main");
+    }
+
+    void dropsAReferenceFile() {
+        auto* drop = window_->referencePane()->findChild<QWidget*>("referenceDrop");
+        QVERIFY(drop);
+        QMimeData mime;
+        mime.setUrls({QUrl::fromLocalFile(referenceImage())});
+        const QPoint centre = drop->rect().center();
+        QDragEnterEvent enter(centre, Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+        QApplication::sendEvent(drop, &enter);
+        QVERIFY(enter.isAccepted());
+        QDropEvent dropEvent(centre, Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+        QApplication::sendEvent(drop, &dropEvent);
+        const auto expected = sa::readImage(referenceImage().toStdString());
+        QCOMPARE(window_->referencePane()->image().cols, expected.cols);
+        QCOMPARE(window_->referencePane()->image().rows, expected.rows);
+        QCOMPARE(window_->referencePane()->imagePath(), referenceImage());
+    }
+
+    void dropOfANonImageIsAnError() {
+        QFile text(home_.filePath("notes.png"));
+        QVERIFY(text.open(QIODevice::WriteOnly));
+        text.write("not an image");
+        text.close();
+        const auto before = window_->referencePane()->image().clone();
+        QSignalSpy errors(window_->referencePane(), &ReferencePane::errorOccurred);
+        QVERIFY(!window_->referencePane()->loadFile(text.fileName()));
+        QCOMPARE(errors.count(), 1);
+        QVERIFY2(errors.front().front().toString().contains("notes.png"), qPrintable(errors.front().front().toString()));
+        // The reference the user had stays.
+        QCOMPARE(window_->referencePane()->image().size(), before.size());
+    }
+
+    void layerSliderReachesTheWorkerRequest() {
+        auto* panel = window_->layerPlanPanel();
+        const auto path = panel->plan().layers.begin()->first;
+        panel->selectLayer(QString::fromStdString(path));
+        auto* strength = panel->findChild<LabeledSlider*>("strength");
+        QVERIFY(strength);
+        strength->slider()->setValue(40);  // 0.05 per notch → w = 2.0
+        auto* adainV = panel->findChild<LabeledSlider*>("adainValues");
+        adainV->slider()->setValue(10);  // 0.5
+        QSignalSpy requests(window_.get(), &MainWindow::generationRequested);
+        QSignalSpy ended(window_.get(), &MainWindow::runEnded);
+        window_->generate();
+        QCOMPARE(requests.count(), 1);
+        const auto request = requests.front().front().value<StudioRequest>();
+        std::vector<std::string> paths;
+        for (const auto& [layer, settings] : panel->plan().layers) paths.push_back(layer);
+        const auto plan = sa::LayerPlan::fromJson(request.spec.plan, paths, "request");
+        QCOMPARE(plan.layers.at(path).shareStrength, 2.0);
+        QCOMPARE(plan.layers.at(path).adainValues, 0.5);
+        const auto other = std::next(plan.layers.begin())->second;
+        QCOMPARE(other.shareStrength, 1.0);
+        QVERIFY(ended.wait(120000));
+        panel->resetToPaper();
+    }
+
+    void generatesASetWithPreviewsAndOverlays() {
+        QSignalSpy steps(window_->worker(), &GenerationWorker::stepped);
+        QVERIFY(runToEnd(*window_));
+        QVERIFY2(window_->lastResult().has_value(), qPrintable(window_->lastError()));
+        const auto& result = *window_->lastResult();
+        QCOMPARE(result.images.size(), size_t{3});
+        QVERIFY(!result.reference.empty());
+        // Inversion (4) + reference branch (4, or 0 when cached) + set (4) steps, each reported.
+        QVERIFY(steps.count() >= 4);
+        const auto last = steps.back().front().value<StepUpdate>();
+        QCOMPARE(last.done, last.units);
+        QVERIFY(!last.previews.empty());
+        // Overlays: a share map per target, drawn on the target tiles.
+        QVERIFY(!window_->overlays().empty());
+        OverlayView view;
+        for (int t = 0; t < 2; ++t) {
+            const auto map = window_->overlays().shareMap(view, t);
+            QVERIFY(!map.empty());
+            double lo, hi;
+            cv::minMaxLoc(map, &lo, &hi);
+            QVERIFY(lo >= 0 && hi <= 1.0 + 1e-5 && hi > 0);
+            QVERIFY(!window_->resultsGrid()->tile(t + 1)->image().isNull());
+        }
+        QVERIFY(window_->resultsGrid()->tile(1)->isFinal());
+        qInfo("worst event-loop stall during the run: %.0f ms", window_->worstStallMs());
+    }
+
+    void clickingATargetShowsWhereItAttends() {
+        auto* tile = window_->resultsGrid()->tile(1);
+        const QRect area = tile->imageRect();
+        QTest::mouseClick(tile, Qt::LeftButton, {}, area.center() + QPoint(area.width() / 4, 0));
+        QCOMPARE(window_->overlayPanel()->view().mode, OverlayMode::PointAttention);
+        QVERIFY(!window_->resultsGrid()->tile(0)->overlayImage().isNull());  // drawn over the reference
+        // Layer 0 at the last step: the map is the attention row of the grid point nearest to the
+        // click, restricted to the reference, so it sums to that token's share on the reference.
+        auto view = window_->overlayPanel()->view();
+        view.layer = 0;
+        QPointF snapped;
+        const auto map = window_->overlays().pointMap(view, 0, {0.75, 0.5}, false, &snapped);
+        QVERIFY(!map.empty());
+        QCOMPARE(snapped, QPointF(6.5 / 8, 4.5 / 8));
+        view.mode = OverlayMode::ReferenceShare;
+        const auto share = window_->overlays().shareMap(view, 0);
+        QCOMPARE(share.size(), map.size());
+        const int x = static_cast<int>(snapped.x() * share.cols), y = static_cast<int>(snapped.y() * share.rows);
+        QVERIFY(std::abs(cv::sum(map)[0] - share.at<float>(y, x)) < 1e-4);
+    }
+
+    void changingOnlyTargetsReusesTheReference() {
+        window_->overlayPanel()->setMode(OverlayMode::ReferenceShare);
+        QVERIFY(runToEnd(*window_));  // same reference as before: cached
+        QVERIFY(window_->lastResult()->referenceFromCache);
+        window_->subjectList()->setSubjects({"a tree", "a house"});
+        QVERIFY(runToEnd(*window_));
+        QVERIFY(window_->lastResult()->referenceFromCache);
+        QCOMPARE(window_->lastResult()->spec.targets.front(), std::string("a tree, watercolor style."));
+    }
+
+    void cancelKeepsThePreviousSet() {
+        const auto previous = window_->lastResult()->images.front().clone();
+        window_->stepsBox()->setValue(200);
+        window_->referencePane()->setCaption("a photo of a bear, oil painting style");  // not cached
+        QSignalSpy steps(window_->worker(), &GenerationWorker::stepped);
+        QSignalSpy cancelled(window_->worker(), &GenerationWorker::cancelled);
+        QSignalSpy ended(window_.get(), &MainWindow::runEnded);
+        window_->generate();
+        QVERIFY(steps.wait(60000));
+        window_->cancel();
+        QVERIFY(ended.wait(60000));
+        QCOMPARE(cancelled.count(), 1);
+        QVERIFY(!window_->isRunning());
+        QVERIFY(steps.count() < 200);
+        QCOMPARE(cv::norm(window_->lastResult()->images.front(), previous), 0.0);
+        window_->stepsBox()->setValue(4);
+        window_->referencePane()->setCaption("a photo of a bear, watercolor style");
+    }
+
+    void exportsAndReopensASet() {
+        QVERIFY(runToEnd(*window_));
+        const auto exported = *window_->lastResult();
+        const QString folder = home_.filePath("set");
+        QVERIFY(window_->exportSetTo(folder));
+        for (const auto* name : {"set.json", "grid.png", "reference.png", "image_00.png", "image_02.png", "attention_01.png"})
+            QVERIFY2(QFile::exists(folder + "/" + name), name);
+
+        auto other = makeWindow("other");
+        other->subjectList()->setSubjects({"something else"});
+        other->stepsBox()->setValue(9);
+        QVERIFY(other->openSet(folder + "/set.json"));
+        QCOMPARE(other->subjectList()->subjects().size(), 2);
+        QCOMPARE(other->stepsBox()->value(), exported.spec.steps);
+        QCOMPARE(other->referencePane()->caption().toStdString(), exported.spec.referencePrompt);
+        QVERIFY(other->lastResult().has_value());
+        for (size_t i = 0; i < exported.images.size(); ++i)
+            QCOMPARE(cv::norm(other->lastResult()->images[i], exported.images[i]), 0.0);
+        // The request it would send reproduces the set: same prompts, seeds and plan.
+        const auto request = other->currentRequest();
+        QCOMPARE(request.spec.allPrompts(), exported.spec.allPrompts());
+        QCOMPARE(request.spec.seeds, exported.spec.seeds);
+        QCOMPARE(request.spec.plan, exported.spec.plan);
+        QVERIFY(runToEnd(*other));
+        for (size_t i = 0; i < exported.images.size(); ++i)
+            QCOMPARE(cv::norm(other->lastResult()->images[i], exported.images[i]), 0.0);
+        other->close();
+    }
+
+    void badModelFolderIsAnErrorNotACrash() {
+        auto window = makeWindow("bad");
+        QTemporaryDir empty;
+        window->loadModel(empty.path());
+        QVERIFY(QTest::qWaitFor([&] { return !window->lastError().isEmpty(); }, 30000));
+        QVERIFY2(window->lastError().contains(empty.path()), qPrintable(window->lastError()));
+        QVERIFY(!window->isModelReady());
+        window->generate();  // ignored without a model
+        QVERIFY(!window->isRunning());
+        window->close();
+    }
+
+    void emptySubjectsAreRefused() {
+        window_->subjectList()->setSubjects({});
+        QSignalSpy requests(window_.get(), &MainWindow::generationRequested);
+        window_->generate();
+        QCOMPARE(requests.count(), 0);
+        QVERIFY(window_->lastError().contains("subject"));
+        window_->subjectList()->setSubjects({"a cat", "a boat"});
+    }
+
+    void koreanTranslationIsCompleteAndLoads() {
+        QFile ts(QStringLiteral(STYLEALIGNED_SOURCE_DIR "/translations/stylealigned_ko.ts"));
+        QVERIFY(ts.open(QIODevice::ReadOnly));
+        QXmlStreamReader xml(&ts);
+        int messages = 0, unfinished = 0;
+        while (!xml.atEnd()) {
+            xml.readNext();
+            if (xml.isStartElement() && xml.name() == u"message") ++messages;
+            if (xml.isStartElement() && xml.name() == u"translation") {
+                const auto type = xml.attributes().value("type");
+                const auto text = xml.readElementText();
+                if (type == u"unfinished" || type == u"obsolete" || text.isEmpty()) ++unfinished;
+            }
+        }
+        QVERIFY(messages > 100);
+        QCOMPARE(unfinished, 0);
+        window_->setLanguage("ko");
+        QCOMPARE(window_->menuBar()->actions().front()->text(), QString("파일(&F)"));
+        window_->setLanguage("en");
+        QCOMPARE(window_->menuBar()->actions().front()->text(), QString("&File"));
+    }
+
+    void closingWhileRunningCancelsAndWaits() {
+        auto window = makeWindow("closing");
+        window->stepsBox()->setValue(300);
+        QSignalSpy steps(window->worker(), &GenerationWorker::stepped);
+        window->generate();
+        QVERIFY(steps.wait(60000));
+        QElapsedTimer timer;
+        timer.start();
+        window->close();  // returns once the worker stopped
+        QVERIFY(timer.elapsed() < 30000);
+        QVERIFY(!window->worker());
+    }
+
+    void cleanupTestCase() { window_.reset(); }
+};
+
+QTEST_MAIN(StudioTest)
+#include "test_studio.moc"

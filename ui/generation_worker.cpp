@@ -1,0 +1,242 @@
+#include "ui/generation_worker.h"
+
+#include <chrono>
+#include <cmath>
+
+#include "core/common/runtime.h"
+#include "core/eval/judge.h"
+#include "core/io/image.h"
+#include "core/pipeline/reference_cache.h"
+#include "core/pipeline/set_request.h"
+#include "core/pipeline/stable_diffusion_model.h"
+#include "core/pipeline/style_aligned_pipeline.h"
+
+namespace sa::ui {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double secondsSince(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
+
+std::vector<LayerInfo> describeLayers(const UNet2DConditionModelImpl& unet) {
+    const auto& config = unet.config();
+    const int blocks = static_cast<int>(config.block_out_channels.size());
+    std::vector<LayerInfo> layers;
+    for (const auto& path : unet.selfAttentionPaths()) {
+        LayerInfo info{path, layerBlock(path), config.sample_size};
+        const auto block = info.block;
+        if (block == "mid_block") {
+            info.grid = config.sample_size >> (blocks - 1);
+        } else {
+            const int index = std::stoi(block.substr(block.find('.') + 1));
+            info.grid = config.sample_size >> (block.rfind("down", 0) == 0 ? index : blocks - 1 - index);
+        }
+        layers.push_back(info);
+    }
+    return layers;
+}
+
+// BPE tokens of a prompt as a reader sees them ("fish</w>" → "fish"), at most the model's 75.
+std::vector<std::string> readableTokens(const ClipTokenizer& tokenizer, const std::string& prompt) {
+    std::vector<std::string> out;
+    for (auto token : tokenizer.tokenize(prompt)) {
+        if (token.size() >= 4 && token.compare(token.size() - 4, 4, "</w>") == 0) token.resize(token.size() - 4);
+        out.push_back(token);
+        if (static_cast<int>(out.size()) == tokenizer.maxLength() - 2) break;
+    }
+    return out;
+}
+
+std::vector<cv::Mat> toImages(const torch::Tensor& images) {
+    std::vector<cv::Mat> out;
+    for (int64_t i = 0; i < images.size(0); ++i) out.push_back(tensorToImage(images[i]));
+    return out;
+}
+
+// 8 × 8 query points: after a run the overlays answer a click from the nearest of them.
+std::vector<std::array<float, 2>> pointGrid() {
+    std::vector<std::array<float, 2>> grid;
+    for (int y = 0; y < 8; ++y)
+        for (int x = 0; x < 8; ++x) grid.push_back({(x + 0.5f) / 8, (y + 0.5f) / 8});
+    return grid;
+}
+
+}  // namespace
+
+std::vector<std::string> ModelInfo::selfAttentionPaths() const {
+    std::vector<std::string> paths;
+    for (const auto& layer : layers) paths.push_back(layer.path);
+    return paths;
+}
+
+GenerationWorker::GenerationWorker()
+    : cache_(std::make_unique<ReferenceCache>()),
+      points_(std::make_shared<LivePoints>()),
+      userPoint_(std::make_shared<LivePoints>()) {
+    qRegisterMetaType<sa::ui::ModelInfo>();
+    qRegisterMetaType<sa::ui::StudioRequest>();
+    qRegisterMetaType<sa::ui::RunInfo>();
+    qRegisterMetaType<sa::ui::StepUpdate>();
+    qRegisterMetaType<sa::ui::SetResult>();
+    qRegisterMetaType<cv::Mat>();
+}
+
+GenerationWorker::~GenerationWorker() = default;
+
+void GenerationWorker::setProbePoint(float x, float y) {
+    userPoint_->set({{x, y}});
+    points_->set({{x, y}});
+}
+
+void GenerationWorker::clearProbePoint() {
+    userPoint_->set({});
+    points_->set({});
+}
+
+void GenerationWorker::loadModel(const QString& folder, const QString& device) {
+    try {
+        configureRuntime(0);
+        LoadOptions options;
+        options.device = selectDevice(device.toStdString());
+        auto model = StableDiffusionModel::load(folder.toStdString(), options);
+        std::unique_ptr<Judge> judge;
+        const auto judgeFolder = model->folder / "judge";
+        if (std::filesystem::exists(judgeFolder / "config.json")) judge = std::make_unique<Judge>(Judge::load(judgeFolder));
+        model_ = std::move(model);
+        judge_ = std::move(judge);
+        cache_->clear();
+
+        ModelInfo info;
+        info.folder = folder;
+        info.layers = describeLayers(*model_->unet);
+        const auto size = resolveRequest(*model_, GenerationRequest{.prompts = {"x"}});
+        info.width = size.width;
+        info.height = size.height;
+        info.hasCaptioner = static_cast<bool>(judge_);
+        info.description = QString::fromStdString(fmt::format(
+            "{} · {}×{} · {} self-attention layers · {}", model_->isXL() ? "SDXL" : "Stable Diffusion", info.width,
+            info.height, info.layers.size(), options.device.str()));
+        emit modelLoaded(info);
+    } catch (const std::exception& e) {
+        emit modelFailed(folder, QString::fromUtf8(e.what()));
+    }
+}
+
+void GenerationWorker::caption(const cv::Mat& image) {
+    try {
+        if (!judge_) fail("this model has no captioner: type what the reference shows and its style");
+        emit captioned(QString::fromStdString(judge_->caption(image)));
+    } catch (const std::exception& e) {
+        emit captionFailed(QString::fromUtf8(e.what()));
+    }
+}
+
+void GenerationWorker::clearCache() { cache_->clear(); }
+
+void GenerationWorker::generate(const StudioRequest& studio) {
+    cancel_.reset();
+    const auto started = Clock::now();
+    try {
+        if (!model_) fail("no model is loaded: choose a model folder first");
+        SetResult out;
+        out.spec = studio.spec;
+        auto request = requestFromSpec(*model_, out.spec, studio.reference, &out.reference);
+        const auto& g = request.generation;
+        const int steps = g.steps, images = static_cast<int>(g.prompts.size()), targets = images - 1;
+        const bool withImage = request.referenceImage.defined();
+        // The pipeline caches the reference branch unless the plan needs the whole batch at once.
+        const bool cacheable = !request.plan.fullAttentionShare && images > 1;
+        const bool cached = cacheable && cache_->contains(referenceKey(*model_, request));
+
+        RunInfo info{images, steps, cached, {}};
+        std::vector<int> tokenCounts;
+        for (int t = 1; t < images; ++t) {
+            info.tokens.push_back(readableTokens(*model_->tokenizer, g.prompts[static_cast<size_t>(t)]));
+            tokenCounts.push_back(static_cast<int>(info.tokens.back().size()));
+        }
+        emit runStarted(info);
+        if (studio.overlays) {
+            request.probe = AttentionProbe{.crossAttention = true, .livePoints = points_};
+        }
+
+        const int inversionUnits = withImage && !cached ? steps : 0;
+        const int referenceUnits = cacheable && !cached ? steps : 0;
+        const int units = inversionUnits + referenceUnits + steps;
+        const auto layers = model_->unet->selfAttentionPaths();
+        double decodeSeconds = 0;
+        int decodeEvery = 1;
+        StepCallback callback = [&](StepEvent& e) {
+            StepUpdate u;
+            u.step = e.step;
+            u.total = e.total;
+            u.stepSeconds = e.seconds;
+            u.units = units;
+            switch (e.phase) {
+                case StepPhase::Inversion: u.phase = RunPhase::Inversion; u.done = e.step + 1; break;
+                case StepPhase::Reference: u.phase = RunPhase::Reference; u.done = inversionUnits + e.step + 1; break;
+                case StepPhase::Generation:
+                    u.phase = RunPhase::Generation;
+                    u.done = inversionUnits + referenceUnits + e.step + 1;
+                    break;
+            }
+            u.elapsed = secondsSince(started);
+            u.eta = u.elapsed / u.done * (units - u.done);
+            // Previews cost a VAE decode: keep them under a quarter of the step time.
+            const bool last = e.step + 1 == e.total;
+            if (e.x0Preview.defined() && (e.step % decodeEvery == 0 || last)) {
+                const auto t0 = Clock::now();
+                auto previews = toImages(decodeLatents(*model_, e.x0Preview));
+                decodeSeconds = secondsSince(t0);
+                decodeEvery = std::max(1, static_cast<int>(std::ceil(decodeSeconds / std::max(1e-3, 0.25 * e.seconds))));
+                for (size_t i = 0; i < previews.size(); ++i) u.previews[static_cast<int>(i)] = previews[i];
+            }
+            if (!e.maps.empty()) u.attention = summarizeAttention(e.maps, layers, targets, tokenCounts);
+            // Before the last set step: add a grid of query points so that clicks after the run
+            // have an answer.
+            if (studio.overlays && e.phase == StepPhase::Generation && e.step + 2 == e.total) {
+                auto points = userPoint_->get();
+                for (const auto& p : pointGrid()) points.push_back(p);
+                points_->set(points);
+            }
+            emit stepped(u);
+        };
+        auto result = StyleAlignedPipeline(model_).generate(request, callback, &cancel_, true, cacheable ? cache_.get() : nullptr);
+        points_->set(userPoint_->get());
+        out.images = toImages(result.images);
+        out.referenceFromCache = result.referenceFromCache;
+        out.referenceSeconds = result.referenceSeconds;
+        out.totalSeconds = secondsSince(started);
+        if (judge_) {
+            const auto verdicts = judge_->judge(result.images);
+            for (const auto& v : verdicts)
+                out.verdicts.push_back({judge_->subjectName(v.subject), judge_->styleName(v.style), v.subjectConfidence,
+                                        v.styleConfidence, v.style == verdicts.front().style});
+        }
+        emit finished(out);
+    } catch (const Cancelled&) {
+        points_->set(userPoint_->get());
+        emit cancelled();
+    } catch (const std::exception& e) {
+        points_->set(userPoint_->get());
+        emit failed(QString::fromUtf8(e.what()));
+    }
+}
+
+WorkerThread::WorkerThread() : worker_(new GenerationWorker) {
+    thread_.setObjectName("generation");
+    worker_->moveToThread(&thread_);
+    QObject::connect(&thread_, &QThread::finished, worker_, &QObject::deleteLater);
+    thread_.start();
+}
+
+WorkerThread::~WorkerThread() { stop(); }
+
+void WorkerThread::stop() {
+    if (!thread_.isRunning()) return;
+    worker_->cancel();
+    thread_.quit();
+    thread_.wait();
+    worker_ = nullptr;  // deleted with the thread (QThread::finished → deleteLater)
+}
+
+}  // namespace sa::ui

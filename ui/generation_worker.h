@@ -1,0 +1,74 @@
+#pragma once
+// The studio's one door into core (DESIGN §1): a QObject on its own thread that loads models,
+// captions references and runs style-aligned sets, reporting by queued signals. Every public
+// slot is meant to be invoked through a queued connection; cancel() and setProbePoint() are
+// safe to call directly from the GUI thread.
+#include <memory>
+
+#include <QObject>
+#include <QThread>
+
+#include "core/common/cancel.h"
+#include "ui/studio_types.h"
+
+namespace sa {
+struct StableDiffusionModel;
+class Judge;
+class ReferenceCache;
+class LivePoints;
+}  // namespace sa
+
+namespace sa::ui {
+
+class GenerationWorker : public QObject {
+    Q_OBJECT
+public:
+    GenerationWorker();
+    ~GenerationWorker() override;
+
+    void cancel() { cancel_.cancel(); }
+    // The query point (x, y in [0, 1] of a target) whose attention over the reference the
+    // overlays show; takes effect at the next step of a running generation.
+    void setProbePoint(float x, float y);
+    void clearProbePoint();
+
+public slots:
+    void loadModel(const QString& folder, const QString& device);
+    void caption(const cv::Mat& image);
+    void generate(const sa::ui::StudioRequest& request);
+    void clearCache();
+
+signals:
+    void modelLoaded(const sa::ui::ModelInfo& info);
+    void modelFailed(const QString& folder, const QString& message);
+    void captioned(const QString& caption);
+    void captionFailed(const QString& message);
+    void runStarted(const sa::ui::RunInfo& info);
+    void stepped(const sa::ui::StepUpdate& update);
+    void finished(const sa::ui::SetResult& result);
+    void failed(const QString& message);
+    void cancelled();
+
+private:
+    std::shared_ptr<StableDiffusionModel> model_;
+    std::unique_ptr<Judge> judge_;
+    std::unique_ptr<ReferenceCache> cache_;
+    std::shared_ptr<LivePoints> points_;     // what the probe reads (the user's point, + a grid at the end)
+    std::shared_ptr<LivePoints> userPoint_;  // the user's point alone
+    CancelToken cancel_;
+};
+
+// The worker's thread: owns the worker, quits and joins on destruction (after cancelling).
+class WorkerThread {
+public:
+    WorkerThread();
+    ~WorkerThread();
+    void stop();  // cancels the run and joins the thread; later requests are ignored
+    GenerationWorker* worker() const { return worker_; }
+
+private:
+    QThread thread_;
+    GenerationWorker* worker_;
+};
+
+}  // namespace sa::ui

@@ -1,0 +1,153 @@
+#pragma once
+// StyleAligned Studio's main window: reference and subjects on the left, the set in the middle,
+// the layer plan and the attention overlays on the right. Widgets only render and report; the
+// GenerationWorker (on its own thread) does the work.
+#include <memory>
+#include <optional>
+
+#include <QElapsedTimer>
+#include <QMainWindow>
+#include <QTimer>
+#include <QTranslator>
+
+#include "ui/generation_worker.h"
+#include "ui/overlay_panel.h"
+#include "ui/settings.h"
+
+class QAction;
+class QComboBox;
+class QCheckBox;
+class QDoubleSpinBox;
+class QLabel;
+class QMenu;
+class QProgressBar;
+class QPushButton;
+class QSpinBox;
+class QSplitter;
+class QTabWidget;
+class QToolButton;
+
+namespace sa::ui {
+
+class ReferencePane;
+class SubjectList;
+class ResultsGrid;
+class LayerPlanPanel;
+class ChartsPanel;
+
+class MainWindow : public QMainWindow {
+    Q_OBJECT
+public:
+    explicit MainWindow(std::unique_ptr<Settings> settings = std::make_unique<Settings>(), QWidget* parent = nullptr);
+    ~MainWindow() override;
+
+    // What Generate would send now (also what tests inspect).
+    StudioRequest currentRequest() const;
+    bool isRunning() const { return running_; }
+    bool isModelReady() const { return modelReady_; }
+    const std::optional<SetResult>& lastResult() const { return lastResult_; }
+    QString lastError() const { return lastError_; }
+    double worstStallMs() const { return worstStallMs_; }
+    const OverlayStore& overlays() const { return overlays_; }
+
+    ReferencePane* referencePane() const { return reference_; }
+    SubjectList* subjectList() const { return subjects_; }
+    LayerPlanPanel* layerPlanPanel() const { return plan_; }
+    OverlayPanel* overlayPanel() const { return overlayPanel_; }
+    ResultsGrid* resultsGrid() const { return grid_; }
+    ChartsPanel* chartsPanel() const { return charts_; }
+    GenerationWorker* worker() const { return thread_->worker(); }
+    QSpinBox* stepsBox() const { return steps_; }
+    QSpinBox* seedBox() const { return seed_; }
+
+public slots:
+    void loadModel(const QString& folder);
+    void generate();
+    void cancel();
+    bool exportSetTo(const QString& folder);
+    bool openSet(const QString& setJson);
+    void setLanguage(const QString& language);  // "", "en", "ko"
+
+signals:
+    void generationRequested(const sa::ui::StudioRequest& request);
+    void modelRequested(const QString& folder, const QString& device);
+    void captionRequested(const cv::Mat& image);
+    void runEnded();  // finished, cancelled or failed
+
+protected:
+    void closeEvent(QCloseEvent* event) override;
+    void changeEvent(QEvent* event) override;
+
+private:
+    void buildUi();
+    void buildMenus();
+    void retranslate();
+    void connectWorker();
+    void restoreSettings();
+    void setRunning(bool running);
+    void showError(const QString& title, const QString& message);
+    void resetGrid(const StudioRequest& request);
+    void refreshOverlays();
+    void onModelLoaded(const ModelInfo& info);
+    void onRunStarted(const RunInfo& info);
+    void onStep(const StepUpdate& update);
+    void onFinished(const SetResult& result);
+    void onRunAborted(const QString& message);
+    void showResult(const SetResult& result);
+    void onPointPicked(int index, QPointF point);
+    void rerollImage(int index);
+    void useImageAsReference(int index);
+    void saveImage(int index);
+    void enlargeImage(int index);
+    void exportSetDialog();
+    void exportSelectedDialog();
+    void openSetDialog();
+    void chooseModelDialog();
+    void loadPlanDialog();
+    void savePlanDialog();
+
+    std::unique_ptr<Settings> settings_;
+    std::unique_ptr<WorkerThread> thread_;
+    QTranslator translator_;
+
+    ReferencePane* reference_;
+    SubjectList* subjects_;
+    ResultsGrid* grid_;
+    LayerPlanPanel* plan_;
+    OverlayPanel* overlayPanel_;
+    ChartsPanel* charts_;
+    QSplitter* splitter_;
+    QTabWidget* tabs_;
+    QComboBox* model_;
+    QSpinBox *seed_, *steps_, *offset_;
+    QDoubleSpinBox* guidance_;
+    QCheckBox* lockSeed_;
+    QToolButton* randomSeed_;
+    QPushButton *generate_, *cancel_;
+    QProgressBar* progress_;
+    QLabel *eta_, *modelLabel_, *seedLabel_, *stepsLabel_, *guidanceLabel_, *offsetLabel_, *runSummary_;
+    QMenu *fileMenu_, *runMenu_, *viewMenu_, *languageMenu_, *helpMenu_;
+    QAction *openReference_, *pasteReference_, *openSet_, *exportSet_, *exportSelected_, *chooseModel_, *loadPlan_,
+        *savePlan_, *quit_, *generateAction_, *cancelAction_, *randomizeAction_, *about_, *langSystem_, *langEnglish_,
+        *langKorean_;
+
+    QString modelFolder_;
+    std::vector<std::string> layerPaths_;
+    bool modelReady_ = false, running_ = false, pointIsLive_ = false;
+    std::optional<QPointF> point_;
+    int pointTarget_ = -1;
+    std::optional<SetResult> lastResult_;
+    std::map<int, uint64_t> seedOverrides_;  // image index → seed (re-rolled images)
+    RunInfo runInfo_;
+    OverlayStore overlays_;
+    QString lastError_;
+    std::optional<nlohmann::json> pendingPlan_;  // a plan from an opened set, applied once its model is loaded
+
+    // Event-loop stall meter: a 10 ms timer; the longest gap between its ticks during a run.
+    QTimer stallTimer_;
+    QElapsedTimer stallClock_;
+    qint64 lastTick_ = 0;
+    double worstStallMs_ = 0;
+};
+
+}  // namespace sa::ui

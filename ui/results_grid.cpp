@@ -1,0 +1,200 @@
+#include "ui/results_grid.h"
+
+#include <QContextMenuEvent>
+#include <QGridLayout>
+#include <QMenu>
+#include <QMouseEvent>
+#include <QPainter>
+
+namespace sa::ui {
+
+ImageTile::ImageTile(int index, QWidget* parent) : QWidget(parent), index_(index) {
+    setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Expanding);
+    setMinimumSize(120, 150);
+    setCursor(Qt::CrossCursor);
+}
+
+void ImageTile::setImage(const QImage& image, bool final) {
+    image_ = image;
+    final_ = final;
+    update();
+}
+
+void ImageTile::setOverlay(const QImage& overlay, double opacity) {
+    overlay_ = overlay;
+    opacity_ = opacity;
+    update();
+}
+
+void ImageTile::setMarker(std::optional<QPointF> point) {
+    marker_ = point;
+    update();
+}
+
+void ImageTile::setTitle(const QString& title, const QString& tooltip) {
+    title_ = title;
+    setToolTip(tooltip);
+    update();
+}
+
+void ImageTile::setBadge(const QString& badge, bool good) {
+    badge_ = badge;
+    badgeGood_ = good;
+    update();
+}
+
+void ImageTile::setSelected(bool selected) {
+    selected_ = selected;
+    update();
+}
+
+QRect ImageTile::imageRect() const {
+    const int side = std::min(width() - 8, height() - 34);
+    return {(width() - side) / 2, 4, side, side};
+}
+
+void ImageTile::paintEvent(QPaintEvent*) {
+    QPainter p(this);
+    const QRect area = imageRect();
+    p.fillRect(area, palette().base());
+    if (!image_.isNull()) {
+        // Small model outputs are upscaled a lot: smooth scaling keeps them readable.
+        p.setRenderHint(QPainter::SmoothPixmapTransform);
+        p.drawImage(area, image_);
+        if (!overlay_.isNull()) {
+            p.setOpacity(opacity_);
+            p.drawImage(area, overlay_);
+            p.setOpacity(1.0);
+        }
+    } else {
+        p.setPen(palette().color(QPalette::PlaceholderText));
+        p.drawText(area, Qt::AlignCenter, tr("waiting…"));
+    }
+    if (!final_ && !image_.isNull()) {  // a live preview: dashed frame
+        QPen pen(palette().color(QPalette::Highlight));
+        pen.setStyle(Qt::DashLine);
+        p.setPen(pen);
+        p.drawRect(area.adjusted(0, 0, -1, -1));
+    }
+    if (selected_) {
+        QPen pen(palette().color(QPalette::Highlight), 3);
+        p.setPen(pen);
+        p.drawRect(area.adjusted(1, 1, -2, -2));
+    }
+    if (marker_) {
+        const QPointF c(area.left() + marker_->x() * area.width(), area.top() + marker_->y() * area.height());
+        p.setRenderHint(QPainter::Antialiasing);
+        p.setPen(QPen(Qt::black, 3));
+        p.drawEllipse(c, 6, 6);
+        p.setPen(QPen(Qt::white, 1.5));
+        p.drawEllipse(c, 6, 6);
+    }
+    const QRect text(0, area.bottom() + 4, width(), height() - area.bottom() - 4);
+    p.setPen(palette().color(QPalette::WindowText));
+    p.drawText(text, Qt::AlignHCenter | Qt::AlignTop | Qt::TextSingleLine,
+               p.fontMetrics().elidedText(title_, Qt::ElideRight, width() - 8));
+    if (!badge_.isEmpty()) {
+        const QRect box(area.right() - p.fontMetrics().horizontalAdvance(badge_) - 12, area.top() + 4,
+                        p.fontMetrics().horizontalAdvance(badge_) + 8, p.fontMetrics().height() + 2);
+        p.fillRect(box, badgeGood_ ? QColor(30, 120, 60, 200) : QColor(150, 40, 40, 200));
+        p.setPen(Qt::white);
+        p.drawText(box, Qt::AlignCenter, badge_);
+    }
+}
+
+void ImageTile::mousePressEvent(QMouseEvent* event) {
+    const QRect area = imageRect();
+    if (event->button() != Qt::LeftButton || !area.contains(event->pos())) return QWidget::mousePressEvent(event);
+    if (event->modifiers() & Qt::ControlModifier) {
+        setSelected(!selected_);
+        return;
+    }
+    emit pointPicked(index_, QPointF(double(event->pos().x() - area.left()) / area.width(),
+                                     double(event->pos().y() - area.top()) / area.height()));
+}
+
+void ImageTile::mouseDoubleClickEvent(QMouseEvent* event) {
+    if (imageRect().contains(event->pos()) && !image_.isNull()) emit enlargeRequested(index_);
+}
+
+void ImageTile::contextMenuEvent(QContextMenuEvent* event) {
+    QMenu menu(this);
+    menu.addAction(tr("Enlarge"), this, [this] { emit enlargeRequested(index_); })->setEnabled(!image_.isNull());
+    if (index_ > 0) menu.addAction(tr("Re-roll this seed"), this, [this] { emit rerollRequested(index_); });
+    menu.addAction(tr("Use as reference"), this, [this] { emit useAsReferenceRequested(index_); })->setEnabled(final_);
+    menu.addAction(tr("Save image…"), this, [this] { emit saveRequested(index_); })->setEnabled(final_);
+    menu.addSeparator();
+    menu.addAction(selected_ ? tr("Deselect for export") : tr("Select for export (Ctrl+click)"), this,
+                   [this] { setSelected(!selected_); });
+    menu.exec(event->globalPos());
+}
+
+ResultsGrid::ResultsGrid(QWidget* parent) : QWidget(parent) {
+    layout_ = new QGridLayout(this);
+    layout_->setSpacing(8);
+}
+
+void ResultsGrid::paintEvent(QPaintEvent*) {
+    if (!tiles_.empty()) return;
+    QPainter p(this);
+    p.setPen(palette().color(QPalette::PlaceholderText));
+    p.drawText(rect().adjusted(40, 40, -40, -40), Qt::AlignCenter | Qt::TextWordWrap,
+               tr("The set appears here: the reference first, then one image per new subject, all in the reference's "
+                  "style.\n\nPress Generate (Ctrl+Enter)."));
+}
+
+void ResultsGrid::reset(const QStringList& titles, const QStringList& tooltips) {
+    if (static_cast<int>(tiles_.size()) != titles.size()) {
+        for (auto* t : tiles_) delete t;
+        tiles_.clear();
+        columns_ = 0;
+        for (int i = 0; i < titles.size(); ++i) {
+            auto* tile = new ImageTile(i, this);
+            connect(tile, &ImageTile::pointPicked, this, &ResultsGrid::pointPicked);
+            connect(tile, &ImageTile::enlargeRequested, this, &ResultsGrid::enlargeRequested);
+            connect(tile, &ImageTile::rerollRequested, this, &ResultsGrid::rerollRequested);
+            connect(tile, &ImageTile::useAsReferenceRequested, this, &ResultsGrid::useAsReferenceRequested);
+            connect(tile, &ImageTile::saveRequested, this, &ResultsGrid::saveRequested);
+            tiles_.push_back(tile);
+        }
+        relayout();
+    }
+    for (int i = 0; i < titles.size(); ++i) {
+        auto* tile = tiles_[static_cast<size_t>(i)];
+        tile->setTitle(titles[i], tooltips.value(i));
+        tile->setOverlay({}, 0);
+        tile->setBadge({}, true);
+    }
+}
+
+QList<int> ResultsGrid::selectedIndices() const {
+    QList<int> out;
+    for (auto* t : tiles_)
+        if (t->isSelected()) out << t->index();
+    return out;
+}
+
+void ResultsGrid::resizeEvent(QResizeEvent* event) {
+    QWidget::resizeEvent(event);
+    relayout();
+}
+
+void ResultsGrid::relayout() {
+    if (tiles_.empty()) return;
+    // The number of columns that gives the largest tiles in the space available.
+    const int n = static_cast<int>(tiles_.size());
+    int columns = 1;
+    double best = 0;
+    for (int c = 1; c <= n; ++c) {
+        const int rows = (n + c - 1) / c;
+        const double side = std::min((width() - 8.0 * c) / c, (height() - 8.0 * rows) / rows - 30);
+        if (side > best) best = side, columns = c;
+    }
+    if (columns == columns_ && layout_->count() == n) return;
+    columns_ = columns;
+    for (auto* t : tiles_) layout_->removeWidget(t);
+    for (size_t i = 0; i < tiles_.size(); ++i)
+        layout_->addWidget(tiles_[i], static_cast<int>(i) / columns, static_cast<int>(i) % columns);
+}
+
+}  // namespace sa::ui

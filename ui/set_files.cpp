@@ -1,0 +1,59 @@
+#include "ui/set_files.h"
+
+#include <filesystem>
+
+#include <fmt/format.h>
+
+#include "core/io/image.h"
+#include "ui/image_convert.h"
+
+namespace fs = std::filesystem;
+
+namespace sa::ui {
+
+LoadedSet loadSet(const QString& setJson) {
+    LoadedSet set;
+    const fs::path file = setJson.toStdString();
+    set.spec = ImageSetSpec::load(file);
+    set.folder = QString::fromStdString(file.parent_path().string());
+    const auto folder = file.parent_path();
+    if (!set.spec.referenceImage.empty()) set.reference = readImage(folder / set.spec.referenceImage);
+    for (const auto& name : set.spec.images)
+        set.images.push_back(fs::exists(folder / name) ? readImage(folder / name) : cv::Mat());
+    return set;
+}
+
+std::vector<std::string> exportSet(const QString& folderName, ImageSetSpec spec, const cv::Mat& reference,
+                                   const std::vector<cv::Mat>& images, const std::vector<std::pair<int, QImage>>& attentionMaps) {
+    const fs::path folder = folderName.toStdString();
+    std::vector<std::string> written;
+    fs::create_directories(folder);
+    if (!reference.empty()) {
+        spec.referenceImage = "reference.png";
+        writeImage(folder / spec.referenceImage, reference);
+        written.push_back((folder / spec.referenceImage).string());
+    } else {
+        spec.referenceImage.clear();
+    }
+    for (const auto& file : writeImageSet(folder, spec, images)) written.push_back(file.string());
+    for (const auto& [index, map] : attentionMaps) {
+        const auto file = folder / fmt::format("attention_{:02d}.png", index);
+        writeImage(file, toMat(map));
+        written.push_back(file.string());
+    }
+    return written;
+}
+
+std::vector<std::string> exportImages(const QString& folderName, const std::vector<std::pair<int, cv::Mat>>& images) {
+    const fs::path folder = folderName.toStdString();
+    fs::create_directories(folder);
+    std::vector<std::string> written;
+    for (const auto& [index, image] : images) {
+        const auto file = folder / fmt::format("image_{:02d}.png", index);
+        writeImage(file, image);
+        written.push_back(file.string());
+    }
+    return written;
+}
+
+}  // namespace sa::ui

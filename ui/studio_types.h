@@ -1,0 +1,80 @@
+#pragma once
+// Value types that travel between the widgets and the GenerationWorker (DESIGN §1): plain C++
+// from core, images as cv::Mat (8-bit BGR), no tensors.
+#include <map>
+#include <string>
+#include <vector>
+
+#include <QMetaType>
+#include <QString>
+#include <opencv2/core.hpp>
+
+#include "core/io/image_set.h"
+#include "core/style/attention_summary.h"
+#include "core/style/layer_plan.h"
+
+namespace sa::ui {
+
+struct LayerInfo {
+    std::string path;   // diffusers path of the self-attention layer
+    std::string block;  // "down_blocks.1", "mid_block", …
+    int grid = 0;       // token grid side at the model's default size (resolution of the layer)
+};
+
+struct ModelInfo {
+    QString folder;
+    QString description;  // "SD 1.x · 64×64 · 7 self-attention layers · cpu"
+    std::vector<LayerInfo> layers;
+    int width = 0, height = 0;
+    bool hasCaptioner = false;
+    std::vector<std::string> selfAttentionPaths() const;
+};
+
+// One run as the user set it up. `spec` uses the CLI's set.json format; `reference` is the
+// reference image as loaded (empty: text mode, spec.referencePrompt describes image 0).
+struct StudioRequest {
+    ImageSetSpec spec;
+    cv::Mat reference;
+    bool overlays = true;  // record attention maps for the overlays and the chart
+};
+
+// Announced when a run starts (before its first step).
+struct RunInfo {
+    int images = 0, steps = 0;
+    bool referenceCached = false;  // the reference branch will be replayed: only targets run
+    std::vector<std::vector<std::string>> tokens;  // prompt tokens per target, for cross-attention maps
+};
+
+enum class RunPhase { Inversion, Reference, Generation, Decoding };
+
+struct StepUpdate {
+    RunPhase phase = RunPhase::Generation;
+    int step = 0, total = 0;   // within the phase
+    int done = 0, units = 0;   // over the whole run (inversion + reference + set steps)
+    double elapsed = 0, eta = 0, stepSeconds = 0;
+    std::map<int, cv::Mat> previews;  // image index (0 = reference) → predicted clean image
+    AttentionSummary attention;       // empty when the run records no overlays
+};
+
+struct ImageVerdict {
+    std::string subject, style;
+    float subjectConfidence = 0, styleConfidence = 0;
+    bool styleMatchesReference = false;
+};
+
+struct SetResult {
+    ImageSetSpec spec;             // resolved: size, seeds and the explicit plan
+    cv::Mat reference;             // the reference as fitted to the set (image mode)
+    std::vector<cv::Mat> images;   // reference (or its reconstruction) first
+    bool referenceFromCache = false;
+    double referenceSeconds = 0, totalSeconds = 0;
+    std::vector<ImageVerdict> verdicts;  // the judge's view of every image (when the model has one)
+};
+
+}  // namespace sa::ui
+
+Q_DECLARE_METATYPE(sa::ui::ModelInfo)
+Q_DECLARE_METATYPE(sa::ui::StudioRequest)
+Q_DECLARE_METATYPE(sa::ui::RunInfo)
+Q_DECLARE_METATYPE(sa::ui::StepUpdate)
+Q_DECLARE_METATYPE(sa::ui::SetResult)
