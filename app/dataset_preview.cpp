@@ -1,5 +1,7 @@
 // stylealigned-dataset-preview: a contact sheet of the procedural data set (one row per style,
-// one column per subject) to check by eye that subjects and styles read as intended.
+// one column per subject) to check by eye that subjects and styles read as intended; with
+// --examples DIR it writes the example references that ship in resources/examples (one per
+// style, a different subject each, from seeds outside the training split).
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
@@ -14,13 +16,35 @@
 namespace {
 
 void usage() {
-    std::fprintf(stderr, "usage: stylealigned-dataset-preview --out FILE.png [--seed S] [--size N]\n");
+    std::fprintf(stderr, "usage: stylealigned-dataset-preview --out FILE.png [--seed S] [--size N]\n"
+                         "       stylealigned-dataset-preview --examples DIR [--size N]\n");
+}
+
+std::string fileName(std::string text) {
+    std::replace(text.begin(), text.end(), ' ', '_');
+    return text;
+}
+
+int writeExamples(const std::string& folder, int size) {
+    const auto& subjects = sa::data::subjectNames();
+    const auto& styles = sa::data::styleNames();
+    for (size_t style = 0; style < styles.size(); ++style) {
+        const int subject = static_cast<int>((style * 5 + 3) % subjects.size());
+        const auto sample = sa::data::drawSample(subject, static_cast<int>(style), 7'000'000 + style, size);
+        const auto file = folder + "/" + fileName(subjects[size_t(subject)] + " " + styles[style]) + ".png";
+        if (!cv::imwrite(file, sample.image)) {
+            std::fprintf(stderr, "could not write %s\n", file.c_str());
+            return 1;
+        }
+        std::printf("%s\n", file.c_str());
+    }
+    return 0;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-    std::string out;
+    std::string out, examples;
     uint64_t seed = 0;
     int size = 64;
     for (int i = 1; i < argc; ++i) {
@@ -35,6 +59,7 @@ int main(int argc, char** argv) {
         }
         const std::string value = argv[++i];
         if (arg == "--out") out = value;
+        else if (arg == "--examples") examples = value;
         else if (arg == "--seed") seed = std::strtoull(value.c_str(), nullptr, 10);
         else if (arg == "--size") size = std::atoi(value.c_str());
         else {
@@ -43,11 +68,12 @@ int main(int argc, char** argv) {
             return 2;
         }
     }
-    if (out.empty()) {
+    if (out.empty() && examples.empty()) {
         usage();
         return 2;
     }
     try {
+        if (!examples.empty()) return writeExamples(examples, size);
         const auto& subjects = sa::data::subjectNames();
         const auto& styles = sa::data::styleNames();
         const int zoom = 2, cell = size * zoom, gap = 4, left = 150, top = 26;

@@ -4,6 +4,7 @@
 #include <QFile>
 #include <QMenuBar>
 #include <QMimeData>
+#include <QPushButton>
 #include <QSlider>
 #include <QSpinBox>
 #include <QSignalSpy>
@@ -263,8 +264,17 @@ private slots:
         QVERIFY(messages > 100);
         QCOMPARE(unfinished, 0);
         window_->setLanguage("ko");
+        QCoreApplication::processEvents();  // LanguageChange is posted to every widget
         QCOMPARE(window_->menuBar()->actions().front()->text(), QString("파일(&F)"));
+        // Widgets deep inside the window follow too.
+        const auto generate = QCoreApplication::translate("sa::ui::MainWindow", "Generate");
+        QVERIFY(generate != "Generate");
+        const auto buttons = window_->findChildren<QPushButton*>();
+        QVERIFY(std::any_of(buttons.begin(), buttons.end(), [&](auto* b) { return b->text() == generate; }));
+        const auto preset = QCoreApplication::translate("sa::ui::LayerPlanPanel", "Paper defaults");
+        QVERIFY(std::any_of(buttons.begin(), buttons.end(), [&](auto* b) { return b->text() == preset; }));
         window_->setLanguage("en");
+        QCoreApplication::processEvents();
         QCOMPARE(window_->menuBar()->actions().front()->text(), QString("&File"));
     }
 

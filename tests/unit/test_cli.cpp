@@ -120,6 +120,9 @@ TEST_F(Cli, ClearErrors) {
     expectError({"generate", "--model", (dir / "nope").string(), "--prompt", "a", "--prompt", "b", "--out", dir.string()}, "nope");
     expectError({"generate", "--model", model, "--prompt", "a", "--prompt", "b", "--steps", "many", "--out", dir.string()}, "--steps");
     expectError({"generate", "--model", model, "--prompt", "a", "--prompt", "b", "--stpes", "3", "--out", dir.string()}, "--stpes");
+    // Without --caption the model's captioner is needed: the tiny model has none.
+    expectError({"generate", "--model", model, "--reference", (golden() / "cases/reference_image.png").string(), "--prompt",
+                 "x", "--out", dir.string()}, "--caption");
     EXPECT_EQ(runCli({"frobnicate"}).exitCode, 2);
 }
 

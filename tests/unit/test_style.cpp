@@ -7,7 +7,9 @@
 
 #include "core/common/runtime.h"
 #include "support/golden_dir.h"
+#include "core/pipeline/set_request.h"
 #include "core/pipeline/style_aligned_pipeline.h"
+#include "core/style/attention_summary.h"
 #include "core/style/style_aligned_handler.h"
 
 namespace fs = std::filesystem;
@@ -245,8 +247,88 @@ TEST_P(StyleTest, AttentionProbes) {
     EXPECT_TRUE(torch::equal(pipeline.generate(request, {}, nullptr, false).latents, noProbe.latents));
 }
 
+// Live points: the probe reads them at every step, so a point set mid-run shows from the next
+// step on; the summary for the studio reduces the maps to per-target images and averages.
+TEST_P(StyleTest, LivePointsAndSummary) {
+    auto m = model(GetParam());
+    StyleAlignedPipeline pipeline(m);
+    auto request = smallRequest(*m, false);
+    auto live = std::make_shared<LivePoints>();
+    request.probe = AttentionProbe{.crossAttention = true, .livePoints = live};
+    const auto layers = m->unet->selfAttentionPaths();
+    const std::vector<int> tokens{3, 2};
+    std::vector<size_t> pointsPerStep;
+    pipeline.generate(request, [&](StepEvent& e) {
+        if (e.phase != StepPhase::Generation) return;
+        const auto summary = summarizeAttention(e.maps, layers, 2, tokens);
+        ASSERT_EQ(summary.share.size(), layers.size() + 1);
+        ASSERT_EQ(summary.meanShare.size(), layers.size());
+        const auto shared = request.plan.activeLayers();
+        for (size_t l = 0; l < layers.size(); ++l) {
+            const bool sharing = std::count(shared.begin(), shared.end(), layers[l]) > 0;
+            EXPECT_EQ(std::isnan(summary.meanShare[l]), !sharing) << layers[l];
+            ASSERT_EQ(summary.share[l].size(), 2u);
+            for (const auto& map : summary.share[l]) EXPECT_EQ(map.empty(), !sharing);
+        }
+        // The average is at the finest grid and stays within [0, 1].
+        for (const auto& map : summary.share.back()) {
+            ASSERT_FALSE(map.empty());
+            double lo, hi;
+            cv::minMaxLoc(map, &lo, &hi);
+            EXPECT_GE(lo, 0.0);
+            EXPECT_LE(hi, 1.0 + 1e-5);
+        }
+        // Cross maps of the attn2 next to each shared attn1: as many as each target's tokens.
+        for (size_t l = 0; l <= layers.size(); ++l)
+            for (size_t t = 0; t < 2; ++t)
+                if (!summary.cross[l][t].empty()) EXPECT_EQ(summary.cross[l][t].size(), static_cast<size_t>(tokens[t]));
+        EXPECT_EQ(summary.cross.back()[0].size(), 3u);
+        pointsPerStep.push_back(summary.points.back()[0].size());
+        if (e.step == 0) live->set({{0.5f, 0.5f}, {0.1f, 0.9f}});
+    }, nullptr, false);
+    ASSERT_GE(pointsPerStep.size(), 2u);
+    EXPECT_EQ(pointsPerStep.front(), 0u);
+    EXPECT_EQ(pointsPerStep.back(), 2u);
+}
+
 INSTANTIATE_TEST_SUITE_P(TinyModels, StyleTest, testing::Values("tiny-sd15", "tiny-sdxl"),
                          [](const auto& info) { return info.param == "tiny-sd15" ? std::string("sd15") : std::string("sdxl"); });
+
+TEST(AttentionSummary, CrossLayerOfASelfAttentionLayer) {
+    EXPECT_EQ(crossLayerOf("up_blocks.1.attentions.0.transformer_blocks.0.attn1"), "up_blocks.1.attentions.0.transformer_blocks.0.attn2");
+    EXPECT_EQ(crossLayerOf("mid_block.attentions.0.transformer_blocks.1.attn2"), "");
+}
+
+TEST(SetRequest, PromptsSeedsAndStyleWords) {
+    EXPECT_EQ(styleWords("a fish, pixel art style."), "pixel art style");
+    EXPECT_EQ(styleWords("a fish"), "");
+    EXPECT_EQ(styledPrompts({"a cat ", "a boat, pixel art style"}, "pixel art style"),
+              (std::vector<std::string>{"a cat, pixel art style.", "a boat, pixel art style"}));
+    EXPECT_EQ(styledPrompts({"a cat"}, ""), std::vector<std::string>{"a cat"});
+    EXPECT_EQ(consecutiveSeeds(41, 3), (std::vector<uint64_t>{41, 42, 43}));
+}
+
+TEST(SetRequest, ResolvesTheSpecAgainstTheModel) {
+    auto m = model("tiny-sd15");
+    ImageSetSpec spec;
+    spec.referencePrompt = "a bear, watercolor style";
+    spec.targets = {"a cat, watercolor style."};
+    spec.seeds = {5, 6};
+    spec.steps = 3;
+    spec.plan = presetPlanJson("transfer");
+    cv::Mat fitted;
+    const auto request = requestFromSpec(*m, spec, cv::Mat(20, 30, CV_8UC3, cv::Scalar(10, 200, 30)), &fitted);
+    EXPECT_EQ(request.generation.prompts, spec.allPrompts());
+    EXPECT_GT(spec.width, 0);
+    EXPECT_EQ(fitted.cols, spec.width);
+    EXPECT_EQ(request.referenceImage.size(3), spec.width);
+    EXPECT_TRUE(spec.plan.contains("layers"));  // the preset became an explicit plan
+    EXPECT_NEAR(request.plan.layers.begin()->second.shareStrength, 2.0, 1e-12);  // transfer preset
+    spec.targets = {"   "};
+    EXPECT_THROW(requestFromSpec(*m, spec, {}), Error);
+    spec.targets = {};
+    EXPECT_THROW(requestFromSpec(*m, spec, {}), Error);
+}
 
 TEST(OnlySelfSwitch, MatchesReference) {
     // sa_handler._get_switch_vec

@@ -1,0 +1,901 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="ko_KR">
+<context>
+    <name>sa::ui::ChartsPanel</name>
+    <message>
+        <source>Attention on the reference, per layer</source>
+        <translation>레이어별 참조 이미지 어텐션</translation>
+    </message>
+    <message>
+        <source>Mean share of the new images&apos; attention that lands on the reference, for each layer at each step.</source>
+        <translation>새 이미지의 어텐션 중 참조 이미지로 향하는 평균 비율입니다(레이어별, 단계별).</translation>
+    </message>
+    <message>
+        <source>step</source>
+        <translation>단계</translation>
+    </message>
+    <message>
+        <source>share</source>
+        <translation>비율</translation>
+    </message>
+    <message>
+        <source>Judge&apos;s metrics per set</source>
+        <translation>세트별 판정기 지표</translation>
+    </message>
+    <message>
+        <source>For every set this session: how sure the judge is of each subject, and how many new images it finds in the reference&apos;s style.</source>
+        <translation>이번 세션의 모든 세트에 대해: 판정기가 각 대상을 얼마나 확신하는지, 그리고 참조 이미지의 스타일로 판정한 새 이미지가 몇 개인지 보여 줍니다.</translation>
+    </message>
+    <message>
+        <source>set</source>
+        <translation>세트</translation>
+    </message>
+    <message>
+        <source>subject confidence</source>
+        <translation>대상 신뢰도</translation>
+    </message>
+    <message>
+        <source>style agreement</source>
+        <translation>스타일 일치도</translation>
+    </message>
+</context>
+<context>
+    <name>sa::ui::ImageTile</name>
+    <message>
+        <source>waiting…</source>
+        <translation>대기 중…</translation>
+    </message>
+    <message>
+        <source>Enlarge</source>
+        <translation>크게 보기</translation>
+    </message>
+    <message>
+        <source>Re-roll this seed</source>
+        <translation>이 시드 다시 뽑기</translation>
+    </message>
+    <message>
+        <source>Use as reference</source>
+        <translation>참조 이미지로 사용</translation>
+    </message>
+    <message>
+        <source>Save image…</source>
+        <translation>이미지 저장…</translation>
+    </message>
+    <message>
+        <source>Deselect for export</source>
+        <translation>내보내기 선택 해제</translation>
+    </message>
+    <message>
+        <source>Select for export (Ctrl+click)</source>
+        <translation>내보내기용으로 선택 (Ctrl+클릭)</translation>
+    </message>
+</context>
+<context>
+    <name>sa::ui::LabeledSlider</name>
+    <message>
+        <source>mixed</source>
+        <translation>혼합</translation>
+    </message>
+</context>
+<context>
+    <name>sa::ui::LayerPlanPanel</name>
+    <message>
+        <source>Strength</source>
+        <translation>강도</translation>
+    </message>
+    <message>
+        <source>Key scale</source>
+        <translation>키 스케일</translation>
+    </message>
+    <message>
+        <source>AdaIN queries</source>
+        <translation>AdaIN 쿼리</translation>
+    </message>
+    <message>
+        <source>AdaIN keys</source>
+        <translation>AdaIN 키</translation>
+    </message>
+    <message>
+        <source>AdaIN values</source>
+        <translation>AdaIN 값</translation>
+    </message>
+    <message>
+        <source>Load layer plan</source>
+        <translation>레이어 계획 불러오기</translation>
+    </message>
+    <message>
+        <source>Layer plans (*.json)</source>
+        <translation>레이어 계획 (*.json)</translation>
+    </message>
+    <message>
+        <source>Save layer plan</source>
+        <translation>레이어 계획 저장</translation>
+    </message>
+    <message>
+        <source>&amp;Preset:</source>
+        <translation>프리셋(&amp;P):</translation>
+    </message>
+    <message>
+        <source>Ready-made plans: the paper&apos;s defaults, style from fine layers only, structure and style, reference transfer, or sharing only the deeper layers.</source>
+        <translation>미리 만든 계획: 논문 기본값, 세밀한 레이어에서만 스타일 반영, 구조와 스타일, 참조 이미지 전이, 깊은 레이어만 공유.</translation>
+    </message>
+    <message>
+        <source>Paper defaults</source>
+        <translation>논문 기본값</translation>
+    </message>
+    <message>
+        <source>Reset every layer to the settings of the StyleAligned paper.</source>
+        <translation>모든 레이어를 StyleAligned 논문의 설정으로 되돌립니다.</translation>
+    </message>
+    <message>
+        <source>Load plan…</source>
+        <translation>계획 불러오기…</translation>
+    </message>
+    <message>
+        <source>Load a layer plan saved as JSON (the same format as the CLI&apos;s --plan).</source>
+        <translation>JSON으로 저장한 레이어 계획을 불러옵니다(CLI의 --plan과 같은 형식).</translation>
+    </message>
+    <message>
+        <source>Save plan…</source>
+        <translation>계획 저장…</translation>
+    </message>
+    <message>
+        <source>Save this layer plan as JSON for later runs or the CLI.</source>
+        <translation>이 레이어 계획을 나중의 실행이나 CLI에서 쓸 수 있도록 JSON으로 저장합니다.</translation>
+    </message>
+    <message>
+        <source>Share GroupNorm statistics</source>
+        <translation>GroupNorm 통계 공유</translation>
+    </message>
+    <message>
+        <source>Normalise every image with statistics shared with the reference (keeps colours and contrast alike).</source>
+        <translation>모든 이미지를 참조 이미지와 공유하는 통계로 정규화합니다(색상과 대비를 비슷하게 유지).</translation>
+    </message>
+    <message>
+        <source>Share LayerNorm statistics</source>
+        <translation>LayerNorm 통계 공유</translation>
+    </message>
+    <message>
+        <source>The same for the transformer&apos;s LayerNorms (SDXL).</source>
+        <translation>트랜스포머의 LayerNorm에도 같은 방식을 적용합니다(SDXL).</translation>
+    </message>
+    <message>
+        <source>Full attention sharing (ablation)</source>
+        <translation>전체 어텐션 공유 (ablation)</translation>
+    </message>
+    <message>
+        <source>Every image attends to every other image, not only to the reference: the paper&apos;s ablation, which leaks content.</source>
+        <translation>각 이미지가 참조 이미지뿐 아니라 다른 모든 이미지에 어텐션합니다. 논문의 ablation 실험으로, 내용이 다른 이미지로 새어 나갑니다.</translation>
+    </message>
+    <message>
+        <source>Layer</source>
+        <translation>레이어</translation>
+    </message>
+    <message>
+        <source>Share</source>
+        <translation>공유</translation>
+    </message>
+    <message>
+        <source>Steps</source>
+        <translation>단계</translation>
+    </message>
+    <message>
+        <source>Self-attention layers by block and resolution. Select a block to edit all its layers.</source>
+        <translation>블록과 해상도별 셀프 어텐션 레이어입니다. 블록을 선택하면 그 안의 모든 레이어를 편집할 수 있습니다.</translation>
+    </message>
+    <message>
+        <source>Selected layers</source>
+        <translation>선택한 레이어</translation>
+    </message>
+    <message>
+        <source>Share attention with the reference</source>
+        <translation>참조 이미지와 어텐션 공유</translation>
+    </message>
+    <message>
+        <source>Let these layers&apos; queries also attend to the reference image&apos;s keys and values.</source>
+        <translation>이 레이어들의 쿼리가 참조 이미지의 키와 값에도 어텐션하도록 합니다.</translation>
+    </message>
+    <message>
+        <source>How much attention goes to the reference: 1 is the paper, 2 doubles it (logits shifted by ln w), 0 turns it off.</source>
+        <translation>참조 이미지로 가는 어텐션의 양: 1은 논문 설정, 2는 두 배(로짓을 ln w만큼 이동), 0은 끔.</translation>
+    </message>
+    <message>
+        <source>Scales the reference&apos;s keys for the targets: above 1 sharpens attention on the reference.</source>
+        <translation>대상 이미지에 대해 참조 이미지의 키를 스케일합니다. 1보다 크면 참조 이미지에 대한 어텐션이 더 뚜렷해집니다.</translation>
+    </message>
+    <message>
+        <source>How far the targets&apos; queries are normalised to the reference&apos;s statistics (AdaIN).</source>
+        <translation>대상 이미지의 쿼리를 참조 이미지의 통계에 맞춰 정규화하는 정도(AdaIN).</translation>
+    </message>
+    <message>
+        <source>How far the targets&apos; keys are normalised to the reference&apos;s statistics (AdaIN).</source>
+        <translation>대상 이미지의 키를 참조 이미지의 통계에 맞춰 정규화하는 정도(AdaIN).</translation>
+    </message>
+    <message>
+        <source>How far the targets&apos; values are normalised to the reference&apos;s statistics (AdaIN; off in the paper).</source>
+        <translation>대상 이미지의 값을 참조 이미지의 통계에 맞춰 정규화하는 정도(AdaIN, 논문에서는 꺼짐).</translation>
+    </message>
+    <message>
+        <source>Active steps</source>
+        <translation>활성 단계</translation>
+    </message>
+    <message>
+        <source>First denoising step at which these layers share.</source>
+        <translation>이 레이어들이 공유를 시작하는 첫 디노이징 단계.</translation>
+    </message>
+    <message>
+        <source>Last denoising step at which these layers share (to the end: −1).</source>
+        <translation>이 레이어들이 공유하는 마지막 디노이징 단계(끝까지: −1).</translation>
+    </message>
+    <message>
+        <source>end</source>
+        <translation>끝</translation>
+    </message>
+    <message>
+        <source>down </source>
+        <translation>다운 </translation>
+    </message>
+    <message>
+        <source>up </source>
+        <translation>업 </translation>
+    </message>
+    <message>
+        <source>middle</source>
+        <translation>미드</translation>
+    </message>
+    <message>
+        <source>%1: layers at %2×%2 tokens</source>
+        <translation>%1: %2×%2 토큰 해상도의 레이어</translation>
+    </message>
+    <message>
+        <source>AdaIN</source>
+        <translation>AdaIN</translation>
+    </message>
+    <message>
+        <source>attn </source>
+        <translation>어텐션 </translation>
+    </message>
+</context>
+<context>
+    <name>sa::ui::MainWindow</name>
+    <message>
+        <source>Reference image</source>
+        <translation>참조 이미지</translation>
+    </message>
+    <message>
+        <source>Layer plan</source>
+        <translation>레이어 계획</translation>
+    </message>
+    <message>
+        <source>About StyleAligned Studio</source>
+        <translation>StyleAligned Studio 정보</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;StyleAligned Studio&lt;/b&gt; %1&lt;br&gt;Style-aligned image generation via shared attention (Hertz, Voynov, Fruchter, Cohen-Or; CVPR 2024).&lt;br&gt;Drop a reference, name new subjects, and generate a set that shares the reference&apos;s style.</source>
+        <translation>&lt;b&gt;StyleAligned Studio&lt;/b&gt; %1&lt;br&gt;공유 어텐션을 이용한 스타일 정렬 이미지 생성 (Hertz, Voynov, Fruchter, Cohen-Or; CVPR 2024).&lt;br&gt;참조 이미지를 놓고 새 대상을 입력하면, 참조 이미지의 스타일을 공유하는 세트를 생성합니다.</translation>
+    </message>
+    <message>
+        <source>StyleAligned Studio</source>
+        <translation>StyleAligned Studio</translation>
+    </message>
+    <message>
+        <source>&amp;File</source>
+        <translation>파일(&amp;F)</translation>
+    </message>
+    <message>
+        <source>&amp;Open Reference…</source>
+        <translation>참조 이미지 열기(&amp;O)…</translation>
+    </message>
+    <message>
+        <source>&amp;Paste Reference</source>
+        <translation>참조 이미지 붙여넣기(&amp;P)</translation>
+    </message>
+    <message>
+        <source>Open &amp;Set…</source>
+        <translation>세트 열기(&amp;S)…</translation>
+    </message>
+    <message>
+        <source>&amp;Export Set…</source>
+        <translation>세트 내보내기(&amp;E)…</translation>
+    </message>
+    <message>
+        <source>Export Se&amp;lected Images…</source>
+        <translation>선택한 이미지 내보내기(&amp;L)…</translation>
+    </message>
+    <message>
+        <source>&amp;Load Layer Plan…</source>
+        <translation>레이어 계획 불러오기(&amp;L)…</translation>
+    </message>
+    <message>
+        <source>Sa&amp;ve Layer Plan…</source>
+        <translation>레이어 계획 저장(&amp;V)…</translation>
+    </message>
+    <message>
+        <source>Choose &amp;Model Folder…</source>
+        <translation>모델 폴더 선택(&amp;M)…</translation>
+    </message>
+    <message>
+        <source>&amp;Quit</source>
+        <translation>종료(&amp;Q)</translation>
+    </message>
+    <message>
+        <source>&amp;Generate</source>
+        <translation>생성(&amp;G)</translation>
+    </message>
+    <message>
+        <source>&amp;Generate Set</source>
+        <translation>세트 생성(&amp;G)</translation>
+    </message>
+    <message>
+        <source>&amp;Cancel</source>
+        <translation>취소(&amp;C)</translation>
+    </message>
+    <message>
+        <source>&amp;Random Seed</source>
+        <translation>무작위 시드(&amp;R)</translation>
+    </message>
+    <message>
+        <source>&amp;View</source>
+        <translation>보기(&amp;V)</translation>
+    </message>
+    <message>
+        <source>&amp;Language</source>
+        <translation>언어(&amp;L)</translation>
+    </message>
+    <message>
+        <source>System language</source>
+        <translation>시스템 언어</translation>
+    </message>
+    <message>
+        <source>&amp;Help</source>
+        <translation>도움말(&amp;H)</translation>
+    </message>
+    <message>
+        <source>&amp;About</source>
+        <translation>정보(&amp;A)</translation>
+    </message>
+    <message>
+        <source>Layers</source>
+        <translation>레이어</translation>
+    </message>
+    <message>
+        <source>Attention</source>
+        <translation>어텐션</translation>
+    </message>
+    <message>
+        <source>&amp;Model:</source>
+        <translation>모델(&amp;M):</translation>
+    </message>
+    <message>
+        <source>The diffusion model: the bundled demo model or any diffusers folder (SD 1.x, 2.x, SDXL).</source>
+        <translation>디퓨전 모델: 함께 제공되는 데모 모델 또는 임의의 diffusers 폴더(SD 1.x, 2.x, SDXL).</translation>
+    </message>
+    <message>
+        <source>S&amp;eed:</source>
+        <translation>시드(&amp;E):</translation>
+    </message>
+    <message>
+        <source>Image i starts from noise seeded with seed + i: the same seed gives the same set.</source>
+        <translation>i번째 이미지는 시드 + i로 만든 노이즈에서 시작합니다. 같은 시드는 같은 세트를 만듭니다.</translation>
+    </message>
+    <message>
+        <source>Lock</source>
+        <translation>고정</translation>
+    </message>
+    <message>
+        <source>Keep the seed between runs (unlocked: a new random seed for every run).</source>
+        <translation>실행 사이에 시드를 유지합니다(고정 해제 시 실행마다 새 무작위 시드).</translation>
+    </message>
+    <message>
+        <source>Pick a new random seed (Ctrl+R).</source>
+        <translation>새 무작위 시드를 고릅니다 (Ctrl+R).</translation>
+    </message>
+    <message>
+        <source>S&amp;teps:</source>
+        <translation>단계(&amp;T):</translation>
+    </message>
+    <message>
+        <source>Denoising steps (DDIM). More steps: finer detail, longer runs.</source>
+        <translation>디노이징 단계 수(DDIM). 단계가 많을수록 디테일이 섬세해지지만 실행 시간이 길어집니다.</translation>
+    </message>
+    <message>
+        <source>&amp;Guidance:</source>
+        <translation>가이던스(&amp;G):</translation>
+    </message>
+    <message>
+        <source>Classifier-free guidance: how closely the images follow their prompts.</source>
+        <translation>Classifier-free 가이던스: 이미지가 프롬프트를 얼마나 충실히 따르는지 정합니다.</translation>
+    </message>
+    <message>
+        <source>Inversion o&amp;ffset:</source>
+        <translation>반전 오프셋(&amp;F):</translation>
+    </message>
+    <message>
+        <source>With a reference image: the step of its inverted trajectory that the reference starts from (higher: the reference&apos;s reconstruction is closer to the original).</source>
+        <translation>참조 이미지가 있을 때: 반전된 궤적에서 참조 이미지가 시작하는 단계입니다(높을수록 참조 이미지의 재구성이 원본에 더 가까워집니다).</translation>
+    </message>
+    <message>
+        <source>Generate</source>
+        <translation>생성</translation>
+    </message>
+    <message>
+        <source>Generate the set: the reference and one new image per subject, in the reference&apos;s style (Ctrl+Enter).</source>
+        <translation>세트를 생성합니다: 참조 이미지와, 대상마다 참조 이미지의 스타일로 된 새 이미지 한 장씩 (Ctrl+Enter).</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>취소</translation>
+    </message>
+    <message>
+        <source>Stop the run; the previous set stays (Esc).</source>
+        <translation>실행을 중지합니다. 이전 세트는 그대로 남습니다 (Esc).</translation>
+    </message>
+    <message>
+        <source>Other folder…</source>
+        <translation>다른 폴더…</translation>
+    </message>
+    <message>
+        <source>Ready.</source>
+        <translation>준비됨.</translation>
+    </message>
+    <message>
+        <source>Loading the model…</source>
+        <translation>모델을 불러오는 중…</translation>
+    </message>
+    <message>
+        <source>No model loaded.</source>
+        <translation>불러온 모델이 없습니다.</translation>
+    </message>
+    <message>
+        <source>Model</source>
+        <translation>모델</translation>
+    </message>
+    <message>
+        <source>Could not load the model in %1:
+%2
+
+Choose a diffusers folder (model_index.json, unet/, vae/, text_encoder/, tokenizer/, scheduler/).</source>
+        <translation>%1의 모델을 불러올 수 없습니다:
+%2
+
+diffusers 폴더(model_index.json, unet/, vae/, text_encoder/, tokenizer/, scheduler/)를 선택하세요.</translation>
+    </message>
+    <message>
+        <source>No model: choose a diffusers folder (File ▸ Choose Model Folder).</source>
+        <translation>모델 없음: diffusers 폴더를 선택하세요(파일 ▸ 모델 폴더 선택).</translation>
+    </message>
+    <message>
+        <source>Loading %1…</source>
+        <translation>%1 불러오는 중…</translation>
+    </message>
+    <message>
+        <source>Demo model (bundled)</source>
+        <translation>데모 모델 (기본 제공)</translation>
+    </message>
+    <message>
+        <source>Subjects</source>
+        <translation>대상</translation>
+    </message>
+    <message>
+        <source>Add at least one new subject (one prompt per image).</source>
+        <translation>새 대상을 하나 이상 추가하세요(이미지당 프롬프트 하나).</translation>
+    </message>
+    <message>
+        <source>Caption</source>
+        <translation>캡션</translation>
+    </message>
+    <message>
+        <source>Describe the reference to generate (e.g. &quot;a house, stained glass style&quot;), or drop a reference image.</source>
+        <translation>생성할 참조 이미지를 설명하거나(예: &quot;a house, stained glass style&quot;), 참조 이미지를 끌어다 놓으세요.</translation>
+    </message>
+    <message>
+        <source>The reference needs a caption: what it shows and its style (e.g. &quot;a fish, pixel art style&quot;).</source>
+        <translation>참조 이미지에 캡션이 필요합니다: 무엇을 보여 주는지와 그 스타일(예: &quot;a fish, pixel art style&quot;).</translation>
+    </message>
+    <message>
+        <source>Cancelling…</source>
+        <translation>취소하는 중…</translation>
+    </message>
+    <message>
+        <source>Reference</source>
+        <translation>참조</translation>
+    </message>
+    <message>
+        <source>%1
+seed %2</source>
+        <translation>%1
+시드 %2</translation>
+    </message>
+    <message>
+        <source>Reusing the cached reference: only the new images run.</source>
+        <translation>캐시된 참조 이미지를 재사용합니다. 새 이미지만 생성합니다.</translation>
+    </message>
+    <message>
+        <source>Computing the reference branch (it is cached for the next run).</source>
+        <translation>참조 브랜치를 계산하는 중입니다(다음 실행을 위해 캐시됩니다).</translation>
+    </message>
+    <message>
+        <source>Inverting the reference</source>
+        <translation>참조 이미지 반전 중</translation>
+    </message>
+    <message>
+        <source>Reference branch</source>
+        <translation>참조 브랜치</translation>
+    </message>
+    <message>
+        <source>Generating</source>
+        <translation>생성 중</translation>
+    </message>
+    <message>
+        <source>%1: step %2/%3 · %4 elapsed · about %5 left</source>
+        <translation>%1: 단계 %2/%3 · %4 경과 · 약 %5 남음</translation>
+    </message>
+    <message>
+        <source>reference reused from the cache</source>
+        <translation>캐시에서 참조 이미지 재사용</translation>
+    </message>
+    <message>
+        <source>reference branch %1</source>
+        <translation>참조 브랜치 %1</translation>
+    </message>
+    <message>
+        <source>Set of %1 images in %2 (%3). Longest event-loop stall: %4 ms.</source>
+        <translation>이미지 %1장 세트, %2 소요 (%3). 최장 이벤트 루프 지연: %4 ms.</translation>
+    </message>
+    <message>
+        <source>Done.</source>
+        <translation>완료.</translation>
+    </message>
+    <message>
+        <source>%1
+seed %2
+judge: %3 (%4 %), %5 style (%6 %)</source>
+        <translation>%1
+시드 %2
+판정: %3 (%4 %), %5 스타일 (%6 %)</translation>
+    </message>
+    <message>
+        <source>Cancelled.</source>
+        <translation>취소됨.</translation>
+    </message>
+    <message>
+        <source>Failed.</source>
+        <translation>실패.</translation>
+    </message>
+    <message>
+        <source>Cancelled: the previous set is shown again.</source>
+        <translation>취소됨: 이전 세트를 다시 표시합니다.</translation>
+    </message>
+    <message>
+        <source>Generation failed</source>
+        <translation>생성 실패</translation>
+    </message>
+    <message>
+        <source>%1
+
+Check the prompts, the reference and the model, then try again.</source>
+        <translation>%1
+
+프롬프트, 참조 이미지, 모델을 확인한 뒤 다시 시도하세요.</translation>
+    </message>
+    <message>
+        <source>No map for this point yet: it is recorded during the next run.</source>
+        <translation>이 지점의 맵이 아직 없습니다. 다음 실행 중에 기록됩니다.</translation>
+    </message>
+    <message>
+        <source>Point followed live during the run.</source>
+        <translation>실행 중에 실시간으로 추적하는 지점입니다.</translation>
+    </message>
+    <message>
+        <source>Nearest recorded point (8 × 8 grid of the last step).</source>
+        <translation>가장 가까운 기록 지점(마지막 단계의 8 × 8 격자).</translation>
+    </message>
+    <message>
+        <source>image %1 of the last set</source>
+        <translation>마지막 세트의 이미지 %1</translation>
+    </message>
+    <message>
+        <source>Save image</source>
+        <translation>이미지 저장</translation>
+    </message>
+    <message>
+        <source>PNG images (*.png)</source>
+        <translation>PNG 이미지 (*.png)</translation>
+    </message>
+    <message>
+        <source>Export</source>
+        <translation>내보내기</translation>
+    </message>
+    <message>
+        <source>Nothing to export yet: generate a set first.</source>
+        <translation>아직 내보낼 것이 없습니다. 먼저 세트를 생성하세요.</translation>
+    </message>
+    <message>
+        <source>Exported %1 files to %2</source>
+        <translation>파일 %1개를 %2(으)로 내보냈습니다</translation>
+    </message>
+    <message>
+        <source>Could not export to %1:
+%2</source>
+        <translation>%1(으)로 내보낼 수 없습니다:
+%2</translation>
+    </message>
+    <message>
+        <source>Export set to folder</source>
+        <translation>세트를 폴더로 내보내기</translation>
+    </message>
+    <message>
+        <source>No image is selected: Ctrl+click images to select them.</source>
+        <translation>선택한 이미지가 없습니다. Ctrl+클릭으로 이미지를 선택하세요.</translation>
+    </message>
+    <message>
+        <source>Export selected images to folder</source>
+        <translation>선택한 이미지를 폴더로 내보내기</translation>
+    </message>
+    <message>
+        <source>Exported %1 images to %2</source>
+        <translation>이미지 %1장을 %2(으)로 내보냈습니다</translation>
+    </message>
+    <message>
+        <source>Opened %1</source>
+        <translation>%1 열림</translation>
+    </message>
+    <message>
+        <source>Open set</source>
+        <translation>세트 열기</translation>
+    </message>
+    <message>
+        <source>Could not open %1:
+%2</source>
+        <translation>%1을(를) 열 수 없습니다:
+%2</translation>
+    </message>
+    <message>
+        <source>Image sets (set.json)</source>
+        <translation>이미지 세트 (set.json)</translation>
+    </message>
+    <message>
+        <source>Choose a diffusers model folder</source>
+        <translation>diffusers 모델 폴더 선택</translation>
+    </message>
+    <message>
+        <source>Load layer plan</source>
+        <translation>레이어 계획 불러오기</translation>
+    </message>
+    <message>
+        <source>Layer plans (*.json)</source>
+        <translation>레이어 계획 (*.json)</translation>
+    </message>
+    <message>
+        <source>Save layer plan</source>
+        <translation>레이어 계획 저장</translation>
+    </message>
+</context>
+<context>
+    <name>sa::ui::OverlayPanel</name>
+    <message>
+        <source>Off</source>
+        <translation>끔</translation>
+    </message>
+    <message>
+        <source>Attention on the reference</source>
+        <translation>참조 이미지 어텐션</translation>
+    </message>
+    <message>
+        <source>Where a point attends</source>
+        <translation>지점의 어텐션 위치</translation>
+    </message>
+    <message>
+        <source>Prompt token</source>
+        <translation>프롬프트 토큰</translation>
+    </message>
+    <message>
+        <source>What the heat map over each new image shows.</source>
+        <translation>각 새 이미지 위에 표시할 히트맵의 종류입니다.</translation>
+    </message>
+    <message>
+        <source>&amp;Overlay:</source>
+        <translation>오버레이(&amp;O):</translation>
+    </message>
+    <message>
+        <source>&amp;Layer:</source>
+        <translation>레이어(&amp;L):</translation>
+    </message>
+    <message>
+        <source>The self-attention layer whose maps are shown, or the average of all layers.</source>
+        <translation>맵을 표시할 셀프 어텐션 레이어, 또는 모든 레이어의 평균.</translation>
+    </message>
+    <message>
+        <source>Average of all layers</source>
+        <translation>모든 레이어 평균</translation>
+    </message>
+    <message>
+        <source>&amp;Token:</source>
+        <translation>토큰(&amp;T):</translation>
+    </message>
+    <message>
+        <source>The prompt word whose cross-attention map is shown.</source>
+        <translation>크로스 어텐션 맵을 표시할 프롬프트 단어.</translation>
+    </message>
+    <message>
+        <source>&amp;Step:</source>
+        <translation>단계(&amp;S):</translation>
+    </message>
+    <message>
+        <source>The denoising step whose maps are shown.</source>
+        <translation>맵을 표시할 디노이징 단계.</translation>
+    </message>
+    <message>
+        <source>Live</source>
+        <translation>실시간</translation>
+    </message>
+    <message>
+        <source>Follow the latest step while generating.</source>
+        <translation>생성 중에 최신 단계를 따라갑니다.</translation>
+    </message>
+    <message>
+        <source>O&amp;pacity:</source>
+        <translation>불투명도(&amp;P):</translation>
+    </message>
+    <message>
+        <source>How strongly the heat map covers the image.</source>
+        <translation>히트맵이 이미지를 덮는 정도.</translation>
+    </message>
+    <message>
+        <source>Clear point</source>
+        <translation>지점 지우기</translation>
+    </message>
+    <message>
+        <source>Remove the query point.</source>
+        <translation>쿼리 지점을 제거합니다.</translation>
+    </message>
+    <message>
+        <source>Click a point on a new image to see where it attends in the reference.</source>
+        <translation>새 이미지의 한 지점을 클릭하면 그 지점이 참조 이미지의 어디에 어텐션하는지 볼 수 있습니다.</translation>
+    </message>
+</context>
+<context>
+    <name>sa::ui::ReferencePane</name>
+    <message>
+        <source>dropped image</source>
+        <translation>끌어다 놓은 이미지</translation>
+    </message>
+    <message>
+        <source>Drop a reference image here
+or double-click to open one.
+
+Without an image, the caption below describes a reference that is generated from text.</source>
+        <translation>여기에 참조 이미지를 끌어다 놓거나
+더블클릭하여 여세요.
+
+이미지가 없으면 아래 캡션이 텍스트로 생성할 참조 이미지를 설명합니다.</translation>
+    </message>
+    <message>
+        <source>&amp;Open…</source>
+        <translation>열기(&amp;O)…</translation>
+    </message>
+    <message>
+        <source>Open a reference image whose style the new images should share.</source>
+        <translation>새 이미지들이 공유할 스타일의 참조 이미지를 엽니다.</translation>
+    </message>
+    <message>
+        <source>&amp;Paste</source>
+        <translation>붙여넣기(&amp;P)</translation>
+    </message>
+    <message>
+        <source>Use the image on the clipboard as the reference.</source>
+        <translation>클립보드의 이미지를 참조 이미지로 사용합니다.</translation>
+    </message>
+    <message>
+        <source>Clear</source>
+        <translation>지우기</translation>
+    </message>
+    <message>
+        <source>Remove the reference image: the set&apos;s first image is then generated from the caption.</source>
+        <translation>참조 이미지를 제거합니다. 그러면 세트의 첫 이미지는 캡션으로부터 생성됩니다.</translation>
+    </message>
+    <message>
+        <source>Re-caption</source>
+        <translation>캡션 다시 생성</translation>
+    </message>
+    <message>
+        <source>Describe the reference again with the model&apos;s captioner.</source>
+        <translation>모델의 캡셔너로 참조 이미지를 다시 설명합니다.</translation>
+    </message>
+    <message>
+        <source>&amp;Caption (what the reference shows, and its style):</source>
+        <translation>캡션(&amp;C) (참조 이미지가 보여 주는 것과 그 스타일):</translation>
+    </message>
+    <message>
+        <source>e.g. a house, stained glass style</source>
+        <translation>예: a house, stained glass style</translation>
+    </message>
+    <message>
+        <source>The prompt of the reference. Its style words (after the first comma) are added to every new subject.</source>
+        <translation>참조 이미지의 프롬프트입니다. 스타일 단어(첫 쉼표 뒤)는 모든 새 대상에 추가됩니다.</translation>
+    </message>
+    <message>
+        <source>Example references…</source>
+        <translation>예제 참조 이미지…</translation>
+    </message>
+    <message>
+        <source>Reference images that ship with the studio.</source>
+        <translation>스튜디오와 함께 제공되는 참조 이미지입니다.</translation>
+    </message>
+    <message>
+        <source>Describing the reference…</source>
+        <translation>참조 이미지를 설명하는 중…</translation>
+    </message>
+    <message>
+        <source>No reference image: text mode.</source>
+        <translation>참조 이미지 없음: 텍스트 모드.</translation>
+    </message>
+    <message>
+        <source>%1 (%2×%3)</source>
+        <translation>%1 (%2×%3)</translation>
+    </message>
+    <message>
+        <source>pasted image</source>
+        <translation>붙여넣은 이미지</translation>
+    </message>
+    <message>
+        <source>The clipboard holds no image. Copy an image (or an image file) first.</source>
+        <translation>클립보드에 이미지가 없습니다. 먼저 이미지(또는 이미지 파일)를 복사하세요.</translation>
+    </message>
+    <message>
+        <source>Open reference image</source>
+        <translation>참조 이미지 열기</translation>
+    </message>
+    <message>
+        <source>Images (*.png *.jpg *.jpeg *.bmp *.webp *.tif *.tiff)</source>
+        <translation>이미지 (*.png *.jpg *.jpeg *.bmp *.webp *.tif *.tiff)</translation>
+    </message>
+</context>
+<context>
+    <name>sa::ui::ResultsGrid</name>
+    <message>
+        <source>The set appears here: the reference first, then one image per new subject, all in the reference&apos;s style.
+
+Press Generate (Ctrl+Enter).</source>
+        <translation>세트가 여기에 표시됩니다: 먼저 참조 이미지, 그다음 새 대상마다 이미지 한 장씩, 모두 참조 이미지의 스타일로.
+
+생성을 누르세요 (Ctrl+Enter).</translation>
+    </message>
+</context>
+<context>
+    <name>sa::ui::SubjectList</name>
+    <message>
+        <source>New &amp;subjects (one prompt each):</source>
+        <translation>새 대상(&amp;S) (각각 프롬프트 하나):</translation>
+    </message>
+    <message>
+        <source>Each line becomes one new image in the reference&apos;s style. Double-click to edit, drag to reorder.</source>
+        <translation>각 줄이 참조 이미지 스타일의 새 이미지 한 장이 됩니다. 더블클릭하여 편집하고, 끌어서 순서를 바꾸세요.</translation>
+    </message>
+    <message>
+        <source>Add a subject (Ctrl+N)</source>
+        <translation>대상 추가 (Ctrl+N)</translation>
+    </message>
+    <message>
+        <source>Ctrl+N</source>
+        <translation>Ctrl+N</translation>
+    </message>
+    <message>
+        <source>Remove the selected subject (Delete)</source>
+        <translation>선택한 대상 제거 (Delete)</translation>
+    </message>
+    <message>
+        <source>Move the selected subject up</source>
+        <translation>선택한 대상을 위로 이동</translation>
+    </message>
+    <message>
+        <source>Move the selected subject down</source>
+        <translation>선택한 대상을 아래로 이동</translation>
+    </message>
+    <message>
+        <source>a new subject</source>
+        <translation>새 대상</translation>
+    </message>
+</context>
+</TS>
