@@ -671,6 +671,14 @@ Check the prompts, the reference and the model, then try again.</source>
         <source>Save layer plan</source>
         <translation>레이어 계획 저장</translation>
     </message>
+    <message>
+        <source>Double-click: enlarge · right-click: save or more</source>
+        <translation>더블클릭: 확대 · 오른쪽 클릭: 저장 및 기타</translation>
+    </message>
+    <message>
+        <source>Click: see where this point attends in the reference · double-click: enlarge · right-click: re-roll, save or more</source>
+        <translation>클릭: 이 지점이 참조 이미지의 어디에 어텐션하는지 보기 · 더블클릭: 확대 · 오른쪽 클릭: 시드 다시 뽑기, 저장 및 기타</translation>
+    </message>
 </context>
 <context>
     <name>sa::ui::OverlayPanel</name>

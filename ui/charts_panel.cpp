@@ -30,6 +30,14 @@ ChartsPanel::ChartsPanel(QWidget* parent) : QWidget(parent) {
     metricsTitle_ = new QLabel(this);
     styleAxes(share_);
     styleAxes(metrics_);
+    // One legend entry per layer: below the plot, in rows, so that it never hides the curves.
+    share_->axisRect()->insetLayout()->take(share_->legend);
+    share_->plotLayout()->addElement(1, 0, share_->legend);
+    share_->plotLayout()->setRowStretchFactor(1, 0.001);
+    share_->legend->setFillOrder(QCPLegend::foColumnsFirst);
+    share_->legend->setWrap(4);
+    share_->legend->setBorderPen(Qt::NoPen);
+    share_->setMinimumHeight(220);
     share_->yAxis->setRange(0, 1);
     metrics_->yAxis->setRange(0, 105);
     metrics_->addGraph();

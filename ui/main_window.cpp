@@ -23,6 +23,7 @@
 #include <QProgressBar>
 #include <QPushButton>
 #include <QScrollArea>
+#include <QScrollBar>
 #include <QSpinBox>
 #include <QSplitter>
 #include <QStatusBar>
@@ -127,7 +128,8 @@ void MainWindow::buildUi() {
     auto* leftScroll = new QScrollArea(this);
     leftScroll->setWidget(left);
     leftScroll->setWidgetResizable(true);
-    leftScroll->setMinimumWidth(300);
+    leftScroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    leftScroll->setMinimumWidth(left->minimumSizeHint().width() + leftScroll->verticalScrollBar()->sizeHint().width() + 4);
 
     grid_ = new ResultsGrid(this);
     auto* middle = new QWidget(this);
@@ -190,10 +192,14 @@ void MainWindow::buildUi() {
         refreshOverlays();
     });
     connect(grid_, &ResultsGrid::pointPicked, this, &MainWindow::onPointPicked);
-    connect(grid_, &ResultsGrid::rerollRequested, this, &MainWindow::rerollImage);
-    connect(grid_, &ResultsGrid::useAsReferenceRequested, this, &MainWindow::useImageAsReference);
-    connect(grid_, &ResultsGrid::saveRequested, this, &MainWindow::saveImage);
-    connect(grid_, &ResultsGrid::enlargeRequested, this, &MainWindow::enlargeImage);
+    connect(grid_, &ResultsGrid::actionRequested, this, [this](int index, TileAction action) {
+        switch (action) {
+            case TileAction::Enlarge: return enlargeImage(index);
+            case TileAction::Reroll: return rerollImage(index);
+            case TileAction::UseAsReference: return useImageAsReference(index);
+            case TileAction::Save: return saveImage(index);
+        }
+    });
 }
 
 void MainWindow::buildMenus() {
@@ -299,6 +305,8 @@ void MainWindow::setLanguage(const QString& language) {
     if (translator_.load(locale, "stylealigned", "_", ":/i18n")) QApplication::installTranslator(&translator_);
     (language == "ko" ? langKorean_ : language == "en" ? langEnglish_ : langSystem_)->setChecked(true);
 }
+
+void MainWindow::showTab(int index) { tabs_->setCurrentIndex(index); }
 
 void MainWindow::connectWorker() {
     auto* w = worker();
@@ -473,7 +481,10 @@ void MainWindow::resetGrid(const StudioRequest& request) {
     const auto prompts = request.spec.allPrompts();
     for (size_t i = 0; i < prompts.size(); ++i) {
         titles << (i == 0 ? tr("Reference") : QString::fromStdString(prompts[i]));
-        tooltips << tr("%1\nseed %2").arg(QString::fromStdString(prompts[i])).arg(request.spec.seeds.at(i));
+        tooltips << tr("%1\nseed %2").arg(QString::fromStdString(prompts[i])).arg(request.spec.seeds.at(i)) + "\n\n" +
+                        (i == 0 ? tr("Double-click: enlarge · right-click: save or more")
+                                : tr("Click: see where this point attends in the reference · double-click: enlarge · "
+                                     "right-click: re-roll, save or more"));
     }
     grid_->reset(titles, tooltips);
     if (!request.reference.empty()) grid_->tile(0)->setImage(toQImage(request.reference), false);

@@ -67,6 +67,7 @@ public slots:
     bool exportSetTo(const QString& folder);
     bool openSet(const QString& setJson);
     void setLanguage(const QString& language);  // "", "en", "ko"
+    void showTab(int index);                    // 0 = layer plan, 1 = attention
 
 signals:
     void generationRequested(const sa::ui::StudioRequest& request);

@@ -114,15 +114,18 @@ void ImageTile::mousePressEvent(QMouseEvent* event) {
 }
 
 void ImageTile::mouseDoubleClickEvent(QMouseEvent* event) {
-    if (imageRect().contains(event->pos()) && !image_.isNull()) emit enlargeRequested(index_);
+    if (imageRect().contains(event->pos()) && !image_.isNull()) emit actionRequested(index_, TileAction::Enlarge);
 }
 
 void ImageTile::contextMenuEvent(QContextMenuEvent* event) {
     QMenu menu(this);
-    menu.addAction(tr("Enlarge"), this, [this] { emit enlargeRequested(index_); })->setEnabled(!image_.isNull());
-    if (index_ > 0) menu.addAction(tr("Re-roll this seed"), this, [this] { emit rerollRequested(index_); });
-    menu.addAction(tr("Use as reference"), this, [this] { emit useAsReferenceRequested(index_); })->setEnabled(final_);
-    menu.addAction(tr("Save image…"), this, [this] { emit saveRequested(index_); })->setEnabled(final_);
+    auto add = [&](const QString& text, TileAction action, bool enabled) {
+        menu.addAction(text, this, [this, action] { emit actionRequested(index_, action); })->setEnabled(enabled);
+    };
+    add(tr("Enlarge"), TileAction::Enlarge, !image_.isNull());
+    if (index_ > 0) add(tr("Re-roll this seed"), TileAction::Reroll, final_);
+    add(tr("Use as reference"), TileAction::UseAsReference, final_);
+    add(tr("Save image…"), TileAction::Save, final_);
     menu.addSeparator();
     menu.addAction(selected_ ? tr("Deselect for export") : tr("Select for export (Ctrl+click)"), this,
                    [this] { setSelected(!selected_); });
@@ -151,10 +154,7 @@ void ResultsGrid::reset(const QStringList& titles, const QStringList& tooltips) 
         for (int i = 0; i < titles.size(); ++i) {
             auto* tile = new ImageTile(i, this);
             connect(tile, &ImageTile::pointPicked, this, &ResultsGrid::pointPicked);
-            connect(tile, &ImageTile::enlargeRequested, this, &ResultsGrid::enlargeRequested);
-            connect(tile, &ImageTile::rerollRequested, this, &ResultsGrid::rerollRequested);
-            connect(tile, &ImageTile::useAsReferenceRequested, this, &ResultsGrid::useAsReferenceRequested);
-            connect(tile, &ImageTile::saveRequested, this, &ResultsGrid::saveRequested);
+            connect(tile, &ImageTile::actionRequested, this, &ResultsGrid::actionRequested);
             tiles_.push_back(tile);
         }
         relayout();

@@ -10,6 +10,8 @@ class QGridLayout;
 
 namespace sa::ui {
 
+enum class TileAction { Enlarge, Reroll, UseAsReference, Save };
+
 class ImageTile : public QWidget {
     Q_OBJECT
 public:
@@ -29,10 +31,7 @@ public:
 
 signals:
     void pointPicked(int index, QPointF point);
-    void enlargeRequested(int index);
-    void rerollRequested(int index);
-    void useAsReferenceRequested(int index);
-    void saveRequested(int index);
+    void actionRequested(int index, sa::ui::TileAction action);
 
 protected:
     void paintEvent(QPaintEvent*) override;
@@ -61,10 +60,7 @@ public:
 
 signals:
     void pointPicked(int index, QPointF point);
-    void enlargeRequested(int index);
-    void rerollRequested(int index);
-    void useAsReferenceRequested(int index);
-    void saveRequested(int index);
+    void actionRequested(int index, sa::ui::TileAction action);
 
 protected:
     void resizeEvent(QResizeEvent* event) override;

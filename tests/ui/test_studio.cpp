@@ -142,9 +142,11 @@ private slots:
             cv::minMaxLoc(map, &lo, &hi);
             QVERIFY(lo >= 0 && hi <= 1.0 + 1e-5 && hi > 0);
             QVERIFY(!window_->resultsGrid()->tile(t + 1)->image().isNull());
+            QVERIFY(!window_->resultsGrid()->tile(t + 1)->overlayImage().isNull());
         }
         QVERIFY(window_->resultsGrid()->tile(1)->isFinal());
         qInfo("worst event-loop stall during the run: %.0f ms", window_->worstStallMs());
+        if (qEnvironmentVariableIsSet("SA_GRAB")) window_->grab().save(qEnvironmentVariable("SA_GRAB"));
     }
 
     void clickingATargetShowsWhereItAttends() {
@@ -176,6 +178,23 @@ private slots:
         QVERIFY(runToEnd(*window_));
         QVERIFY(window_->lastResult()->referenceFromCache);
         QCOMPARE(window_->lastResult()->spec.targets.front(), std::string("a tree, watercolor style."));
+    }
+
+    void rerollChangesOnlyThatImage() {
+        QVERIFY(runToEnd(*window_));
+        const auto before = *window_->lastResult();
+        QSignalSpy requests(window_.get(), &MainWindow::generationRequested);
+        QSignalSpy ended(window_.get(), &MainWindow::runEnded);
+        emit window_->resultsGrid()->tile(2)->actionRequested(2, TileAction::Reroll);
+        QCOMPARE(requests.count(), 1);
+        QVERIFY(ended.wait(120000));
+        const auto& after = *window_->lastResult();
+        QCOMPARE(after.spec.seeds[1], before.spec.seeds[1]);
+        QVERIFY(after.spec.seeds[2] != before.spec.seeds[2]);
+        QVERIFY(after.referenceFromCache);
+        // Targets attend to the reference only: the other image keeps its pixels.
+        QVERIFY(cv::norm(after.images[1], before.images[1], cv::NORM_INF) <= 1);
+        QVERIFY(cv::norm(after.images[2], before.images[2], cv::NORM_INF) > 10);
     }
 
     void cancelKeepsThePreviousSet() {
