@@ -81,10 +81,11 @@ void ChartsPanel::setLayers(const std::vector<std::string>& layers) {
     for (int i = 0; i < n; ++i) {
         auto* graph = share_->addGraph();
         graph->setPen(QPen(layerColour(i, n), 1.6));
-        // "up_blocks.1.attentions.0.transformer_blocks.0.attn1" → "up1.a0.t0"
+        // "up_blocks.1.attentions.0.transformer_blocks.0.attn1" → "up1.a0" (".t1" for a second transformer)
         auto name = QString::fromStdString(layers[static_cast<size_t>(i)]);
         name.replace("down_blocks.", "down").replace("up_blocks.", "up").replace("mid_block", "mid");
-        name.replace(".attentions.", ".a").replace(".transformer_blocks.", ".t").replace(".attn1", "");
+        name.replace(".attentions.", ".a").replace(".transformer_blocks.0.attn1", "").replace(".transformer_blocks.", ".t");
+        name.replace(".attn1", "");
         graph->setName(name);
     }
     share_->legend->setVisible(n <= 16);

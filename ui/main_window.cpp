@@ -396,6 +396,7 @@ void MainWindow::onModelLoaded(const ModelInfo& info) {
     pendingPlan_.reset();
     overlayPanel_->setLayers(paths);
     charts_->setLayers(paths);
+    modelHasCaptioner_ = info.hasCaptioner;
     reference_->setCaptionerAvailable(info.hasCaptioner);
     if (info.hasCaptioner && !reference_->image().empty() && reference_->caption().isEmpty()) {
         reference_->setCaptioning(true);
@@ -761,7 +762,7 @@ bool MainWindow::openSet(const QString& setJson) {
             loadModel(modelFolder);
         } else {
             plan_->setPlan(LayerPlan::fromJson(spec.plan, layerPaths_, setJson.toStdString()));
-            reference_->setCaptionerAvailable(true);
+            reference_->setCaptionerAvailable(modelHasCaptioner_);
         }
         runSummary_->setText(tr("Opened %1").arg(setJson));
         return true;

@@ -134,7 +134,7 @@ private:
 
     QString modelFolder_;
     std::vector<std::string> layerPaths_;
-    bool modelReady_ = false, running_ = false, pointIsLive_ = false;
+    bool modelReady_ = false, running_ = false, pointIsLive_ = false, modelHasCaptioner_ = false;
     std::optional<QPointF> point_;
     int pointTarget_ = -1;
     std::optional<SetResult> lastResult_;
