@@ -19,11 +19,14 @@ namespace {
 
 struct Score {
     int subjectsRight = 0, stylesAgree = 0, targets = 0;
+    double similarity = 0;  // sum of style-descriptor cosines target ↔ reference
     void add(Judge& judge, const torch::Tensor& images, const std::vector<int>& subjects) {
         auto verdicts = judge.judge(images);
+        auto styles = judge.styleDescriptor(images);
         for (size_t i = 1; i < verdicts.size(); ++i) {
             subjectsRight += verdicts[i].subject == subjects[i];
             stylesAgree += verdicts[i].style == verdicts[0].style;
+            similarity += (styles[static_cast<int64_t>(i)] * styles[0]).sum().item<double>();
             ++targets;
         }
     }
@@ -84,10 +87,11 @@ int main(int argc, char** argv) {
         }
         bar.finish();
         fmt::print("\n{} sets × 4 targets, {} steps, model {}\n\n", sets, steps, folder);
-        fmt::print("| method | subject accuracy | style agreement with the reference |\n|---|---|---|\n");
+        fmt::print("| method | subject accuracy | style agreement with the reference | style similarity (Gram cosine) |\n"
+                   "|---|---|---|---|\n");
         for (size_t m = 0; m < methods.size(); ++m)
-            fmt::print("| {} | {:.1f} % | {:.1f} % |\n", methods[m], 100.0 * scores[m].subjectsRight / scores[m].targets,
-                       100.0 * scores[m].stylesAgree / scores[m].targets);
+            fmt::print("| {} | {:.1f} % | {:.1f} % | {:.3f} |\n", methods[m], 100.0 * scores[m].subjectsRight / scores[m].targets,
+                       100.0 * scores[m].stylesAgree / scores[m].targets, scores[m].similarity / scores[m].targets);
         return 0;
     } catch (const std::exception& e) {
         fmt::print(stderr, "stylealigned-eval: error: {}\n", e.what());

@@ -38,9 +38,14 @@ JudgeNetImpl::JudgeNetImpl(const JudgeConfig& c) {
     styleHead = register_module("style_head", linear(in * 2, static_cast<int>(c.styles.size())));
 }
 
-std::tuple<torch::Tensor, torch::Tensor, torch::Tensor> JudgeNetImpl::forward(const torch::Tensor& images) {
+torch::Tensor JudgeNetImpl::activations(const torch::Tensor& images, int blocks) {
     auto h = images * 2 - 1;
-    for (size_t i = 0; i < convs.size(); ++i) h = torch::silu(norms[i](convs[i](h)));
+    for (size_t i = 0; i < std::min(convs.size(), 2 * static_cast<size_t>(blocks)); ++i) h = torch::silu(norms[i](convs[i](h)));
+    return h;
+}
+
+std::tuple<torch::Tensor, torch::Tensor, torch::Tensor> JudgeNetImpl::forward(const torch::Tensor& images) {
+    auto h = activations(images, static_cast<int>(convs.size() / 2));
     // Mean and standard deviation over space: shape (mean) and texture (spread) cues.
     auto features = torch::cat({h.mean({2, 3}), h.flatten(2).std(2)}, 1);
     return {subjectHead(features), styleHead(features), features};
@@ -87,6 +92,18 @@ std::string Judge::caption(const cv::Mat& bgr) {
     if (bgr.empty()) fail("cannot caption an empty image");
     auto images = (imageToTensor(bgr) + 1) / 2;
     return caption(judge(images).front());
+}
+
+torch::Tensor Judge::styleDescriptor(const torch::Tensor& imagesIn) {
+    torch::NoGradGuard noGrad;
+    auto images = imagesIn.to(torch::kCPU, torch::kFloat32);
+    std::vector<torch::Tensor> grams;
+    for (int blocks : {1, 2}) {
+        auto h = net_->activations(images, blocks).flatten(2);  // [N, C, HW]
+        auto gram = torch::bmm(h, h.transpose(1, 2)).flatten(1) / h.size(2);
+        grams.push_back(torch::nn::functional::normalize(gram, torch::nn::functional::NormalizeFuncOptions().dim(1)));
+    }
+    return torch::cat(grams, 1) / std::sqrt(2.0);
 }
 
 std::string Judge::subjectName(int subject) const { return config_.subjects.at(static_cast<size_t>(subject)); }

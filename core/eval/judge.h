@@ -30,6 +30,8 @@ public:
     explicit JudgeNetImpl(const JudgeConfig& config);
     // images [N, 3, S, S] in [0, 1] → (subject logits, style logits, style features)
     std::tuple<torch::Tensor, torch::Tensor, torch::Tensor> forward(const torch::Tensor& images);
+    // Activations after the first `blocks` conv blocks.
+    torch::Tensor activations(const torch::Tensor& images, int blocks);
 
     std::vector<torch::nn::Conv2d> convs;
     std::vector<GroupNorm> norms;
@@ -51,6 +53,10 @@ public:
     std::vector<JudgeVerdict> judge(const torch::Tensor& images);
     std::string caption(const JudgeVerdict& verdict) const;  // "a fish, pixel art style"
     std::string caption(const cv::Mat& bgr);                 // an 8-bit image from disk or the UI
+    // A style descriptor in the manner of Gatys et al.: Gram matrices of the first two blocks'
+    // activations (palette, stroke and texture statistics without layout), each L2-normalised,
+    // concatenated. images [N, 3, H, W] in [0, 1] → [N, D]; cosine similarity compares styles.
+    torch::Tensor styleDescriptor(const torch::Tensor& images);
     std::string subjectName(int subject) const;
     std::string styleName(int style) const;
     const JudgeConfig& config() const { return config_; }

@@ -32,3 +32,24 @@ TEST(Judge, HeldOutAccuracyAndCaptions) {
     EXPECT_GE(subjects, 228) << "subject accuracy " << subjects << "/240";
     EXPECT_GE(styles, 228) << "style accuracy " << styles << "/240";
 }
+
+// The Gram style descriptor sees style, not subject: two different subjects drawn in one style
+// are closer than one subject drawn in two styles, for most pairs.
+TEST(Judge, StyleDescriptorSeparatesStylesNotSubjects) {
+    const std::filesystem::path folder = std::string(STYLEALIGNED_SOURCE_DIR) + "/resources/models/demo/judge";
+    if (!std::filesystem::exists(folder / "config.json")) GTEST_SKIP() << "no shipped judge at " << folder;
+    auto judge = Judge::load(folder);
+    const int size = judge.config().image_size;
+    auto image = [&](int subject, int style, uint64_t seed) { return (imageToTensor(data::drawSample(subject, style, seed, size).image) + 1) / 2; };
+    int right = 0, pairs = 0;
+    for (int style = 0; style < 10; ++style)
+        for (int subject = 0; subject < 12; subject += 3) {
+            const int otherSubject = (subject + 5) % 12, otherStyle = (style + 3) % 10;
+            auto d = judge.styleDescriptor(torch::cat({image(subject, style, 900 + style), image(otherSubject, style, 950 + style),
+                                                       image(subject, otherStyle, 990 + style)}));
+            const double sameStyle = (d[0] * d[1]).sum().item<double>(), sameSubject = (d[0] * d[2]).sum().item<double>();
+            right += sameStyle > sameSubject;
+            ++pairs;
+        }
+    EXPECT_GE(right, pairs * 9 / 10) << right << "/" << pairs;
+}
