@@ -35,6 +35,9 @@ class ResultsGrid;
 class LayerPlanPanel;
 class ChartsPanel;
 
+// A random seed in [0, 10⁹) for the seed box and re-rolls.
+uint64_t randomSeed();
+
 class MainWindow : public QMainWindow {
     Q_OBJECT
 public:

@@ -1,0 +1,285 @@
+// MainWindow: a run — the request from the widgets, progress, live previews and overlays, the
+// result, cancellation and the per-image actions that start a new run.
+#include "ui/main_window.h"
+
+#include <random>
+
+#include <QAction>
+#include <QActionGroup>
+#include <QApplication>
+#include <QCheckBox>
+#include <QCloseEvent>
+#include <QComboBox>
+#include <QDialog>
+#include <QDoubleSpinBox>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QFormLayout>
+#include <QGroupBox>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLibraryInfo>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QPainter>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QScrollArea>
+#include <QScrollBar>
+#include <QSpinBox>
+#include <QSplitter>
+#include <QStatusBar>
+#include <QTabWidget>
+#include <QToolButton>
+#include <QVBoxLayout>
+
+#include "core/io/image.h"
+#include "core/pipeline/set_request.h"
+#include "ui/charts_panel.h"
+#include "ui/image_convert.h"
+#include "ui/layer_plan_panel.h"
+#include "ui/reference_pane.h"
+#include "ui/resources.h"
+#include "ui/results_grid.h"
+#include "ui/set_files.h"
+#include "ui/subject_list.h"
+
+namespace sa::ui {
+namespace {
+
+QString formatSeconds(double s) { return s < 60 ? QString("%1 s").arg(s, 0, 'f', 1) : QString("%1 min %2 s").arg(int(s) / 60).arg(int(s) % 60); }
+
+}  // namespace
+
+StudioRequest MainWindow::currentRequest() const {
+    StudioRequest r;
+    auto& spec = r.spec;
+    spec.model = modelFolder_.toStdString();
+    spec.referencePrompt = reference_->caption().toStdString();
+    std::vector<std::string> subjects;
+    for (const auto& s : subjects_->subjects()) subjects.push_back(s.toStdString());
+    spec.targets = styledPrompts(subjects, styleWords(spec.referencePrompt));
+    spec.seeds = consecutiveSeeds(static_cast<uint64_t>(seed_->value()), spec.targets.size() + 1);
+    for (const auto& [index, seed] : seedOverrides_)
+        if (index < static_cast<int>(spec.seeds.size())) spec.seeds[static_cast<size_t>(index)] = seed;
+    spec.steps = steps_->value();
+    spec.guidance = guidance_->value();
+    spec.offset = offset_->value();
+    spec.plan = plan_->plan().toJson();
+    r.reference = reference_->image();
+    if (!r.reference.empty()) spec.referenceImage = "reference.png";
+    return r;
+}
+
+void MainWindow::generate() {
+    if (running_ || !modelReady_) return;
+    if (subjects_->subjects().isEmpty()) return showError(tr("Subjects"), tr("Add at least one new subject (one prompt per image)."));
+    if (reference_->caption().isEmpty())
+        return showError(tr("Caption"), reference_->image().empty()
+                                            ? tr("Describe the reference to generate (e.g. \"a house, stained glass style\"), or drop a reference image.")
+                                            : tr("The reference needs a caption: what it shows and its style (e.g. \"a fish, pixel art style\")."));
+    if (!lockSeed_->isChecked()) {
+        const QSignalBlocker block(seed_);
+        seed_->setValue(static_cast<int>(randomSeed()));
+        seedOverrides_.clear();
+    }
+    settings_->setSteps(steps_->value());
+    settings_->setGuidance(guidance_->value());
+    settings_->setOffset(offset_->value());
+    settings_->setSubjects(subjects_->subjects());
+    const auto request = currentRequest();
+    resetGrid(request);
+    overlays_.clear();
+    pointIsLive_ = point_.has_value();
+    setRunning(true);
+    emit generationRequested(request);
+}
+
+void MainWindow::cancel() {
+    if (!running_ || !worker()) return;
+    worker()->cancel();
+    eta_->setText(tr("Cancelling…"));
+}
+
+void MainWindow::setRunning(bool running) {
+    running_ = running;
+    generate_->setEnabled(!running && modelReady_);
+    generateAction_->setEnabled(!running);
+    cancel_->setEnabled(running);
+    cancelAction_->setEnabled(running);
+    model_->setEnabled(!running);
+    chooseModel_->setEnabled(!running);
+    openSet_->setEnabled(!running);
+    if (running) {
+        worstStallMs_ = 0;
+        stallClock_.start();
+        lastTick_ = 0;
+        stallTimer_.start();
+        progress_->setValue(0);
+    } else {
+        stallTimer_.stop();
+    }
+}
+
+void MainWindow::resetGrid(const StudioRequest& request) {
+    QStringList titles, tooltips;
+    const auto prompts = request.spec.allPrompts();
+    for (size_t i = 0; i < prompts.size(); ++i) {
+        titles << (i == 0 ? tr("Reference") : QString::fromStdString(prompts[i]));
+        tooltips << tr("%1\nseed %2").arg(QString::fromStdString(prompts[i])).arg(request.spec.seeds.at(i)) + "\n\n" +
+                        (i == 0 ? tr("Double-click: enlarge · right-click: save or more")
+                                : tr("Click: see where this point attends in the reference · double-click: enlarge · "
+                                     "right-click: re-roll, save or more"));
+    }
+    grid_->reset(titles, tooltips);
+    if (!request.reference.empty()) grid_->tile(0)->setImage(toQImage(request.reference), false);
+}
+
+void MainWindow::onRunStarted(const RunInfo& info) {
+    runInfo_ = info;
+    progress_->setRange(0, 100);
+    overlayPanel_->setSteps(info.steps);
+    QStringList tokens;
+    if (!info.tokens.empty())
+        for (const auto& t : info.tokens.front()) tokens << QString::fromStdString(t);
+    overlayPanel_->setTokens(tokens);
+    runSummary_->setText(info.referenceCached ? tr("Reusing the cached reference: only the new images run.")
+                                           : tr("Computing the reference branch (it is cached for the next run)."));
+}
+
+void MainWindow::onStep(const StepUpdate& u) {
+    progress_->setValue(u.units > 0 ? 100 * u.done / u.units : 0);
+    const QString phase = u.phase == RunPhase::Inversion   ? tr("Inverting the reference")
+                          : u.phase == RunPhase::Reference ? tr("Reference branch")
+                                                           : tr("Generating");
+    eta_->setText(tr("%1: step %2/%3 · %4 elapsed · about %5 left")
+                      .arg(phase)
+                      .arg(u.step + 1)
+                      .arg(u.total)
+                      .arg(formatSeconds(u.elapsed), formatSeconds(u.eta)));
+    for (const auto& [index, image] : u.previews)
+        if (index < grid_->count()) grid_->tile(index)->setImage(toQImage(image), false);
+    if (!u.attention.empty()) {
+        overlays_.add(u.attention);
+        charts_->setShareHistory(overlays_.shareHistory(), u.total);
+        refreshOverlays();
+    }
+}
+
+void MainWindow::onFinished(const SetResult& result) {
+    setRunning(false);
+    lastResult_ = result;
+    showResult(result);
+    progress_->setValue(100);
+    const QString reference = result.referenceFromCache
+                                  ? tr("reference reused from the cache")
+                                  : tr("reference branch %1").arg(formatSeconds(result.referenceSeconds));
+    runSummary_->setText(tr("Set of %1 images in %2 (%3). Longest event-loop stall: %4 ms.")
+                          .arg(result.images.size())
+                          .arg(formatSeconds(result.totalSeconds), reference)
+                          .arg(worstStallMs_, 0, 'f', 0));
+    eta_->setText(tr("Done."));
+    if (!result.verdicts.empty()) {
+        SetMetrics metrics{.seconds = result.totalSeconds, .referenceFromCache = result.referenceFromCache};
+        for (size_t i = 1; i < result.verdicts.size(); ++i) {
+            metrics.subjectConfidence += result.verdicts[i].subjectConfidence;
+            metrics.styleAgreement += result.verdicts[i].styleMatchesReference;
+        }
+        const double n = std::max<double>(1, static_cast<double>(result.verdicts.size()) - 1);
+        metrics.subjectConfidence /= n;
+        metrics.styleAgreement /= n;
+        charts_->addSet(metrics);
+    }
+    refreshOverlays();
+    emit runEnded();
+}
+
+void MainWindow::showResult(const SetResult& result) {
+    const auto prompts = result.spec.allPrompts();
+    if (grid_->count() != static_cast<int>(result.images.size())) {
+        QStringList titles, tooltips;
+        for (size_t i = 0; i < prompts.size(); ++i) {
+            titles << (i == 0 ? tr("Reference") : QString::fromStdString(prompts[i]));
+            tooltips << QString::fromStdString(prompts[i]);
+        }
+        grid_->reset(titles, tooltips);
+    }
+    for (size_t i = 0; i < result.images.size(); ++i) {
+        auto* tile = grid_->tile(static_cast<int>(i));
+        tile->setImage(toQImage(result.images[i]), true);
+        if (i < result.verdicts.size()) {
+            const auto& v = result.verdicts[i];
+            tile->setBadge(QString::fromStdString(v.subject), i == 0 || v.styleMatchesReference);
+            tile->setTitle(i == 0 ? tr("Reference") : QString::fromStdString(prompts.at(i)),
+                           tr("%1\nseed %2\njudge: %3 (%4 %), %5 style (%6 %)")
+                               .arg(QString::fromStdString(prompts.at(i)))
+                               .arg(result.spec.seeds.at(i))
+                               .arg(QString::fromStdString(v.subject))
+                               .arg(100 * v.subjectConfidence, 0, 'f', 0)
+                               .arg(QString::fromStdString(v.style))
+                               .arg(100 * v.styleConfidence, 0, 'f', 0));
+        }
+    }
+}
+
+void MainWindow::onRunAborted(const QString& message) {
+    setRunning(false);
+    eta_->setText(message.isEmpty() ? tr("Cancelled.") : tr("Failed."));
+    runSummary_->setText(message.isEmpty() ? tr("Cancelled: the previous set is shown again.") : QString());
+    // Never lose the user's work: the last finished set comes back.
+    if (lastResult_) showResult(*lastResult_);
+    else grid_->reset({}, {});
+    if (!message.isEmpty())
+        showError(tr("Generation failed"), tr("%1\n\nCheck the prompts, the reference and the model, then try again.").arg(message));
+    emit runEnded();
+}
+
+void MainWindow::refreshOverlays() {
+    const auto view = overlayPanel_->view();
+    const int targets = grid_->count() - 1;
+    for (int i = 0; i < grid_->count(); ++i) {
+        auto* tile = grid_->tile(i);
+        tile->setMarker(i == pointTarget_ && point_ ? point_ : std::nullopt);
+        cv::Mat map;
+        if (i > 0 && view.mode == OverlayMode::ReferenceShare) map = overlays_.shareMap(view, i - 1);
+        if (i > 0 && view.mode == OverlayMode::TokenAttention) map = overlays_.tokenMap(view, i - 1);
+        tile->setOverlay(map.empty() ? QImage() : heatMap(map, QSize(128, 128), view.mode == OverlayMode::ReferenceShare ? 1.0 : 0),
+                         view.opacity);
+    }
+    // Point mode: where the chosen point of a target attends, drawn over the reference.
+    if (grid_->count() > 0 && view.mode == OverlayMode::PointAttention && point_ && pointTarget_ > 0 && pointTarget_ <= targets) {
+        QPointF snapped;
+        const auto map = overlays_.pointMap(view, pointTarget_ - 1, *point_, pointIsLive_, &snapped);
+        grid_->tile(0)->setOverlay(map.empty() ? QImage() : heatMap(map, QSize(128, 128)), view.opacity);
+        if (!map.empty() && !pointIsLive_) grid_->tile(pointTarget_)->setMarker(snapped);
+        overlayPanel_->setPointHint(map.empty() ? tr("No map for this point yet: it is recorded during the next run.")
+                                                : pointIsLive_ ? tr("Point followed live during the run.")
+                                                               : tr("Nearest recorded point (8 × 8 grid of the last step)."));
+    }
+}
+
+void MainWindow::onPointPicked(int index, QPointF point) {
+    if (index == 0) return;  // points are chosen on new images; their maps are drawn over the reference
+    point_ = point;
+    pointTarget_ = index;
+    pointIsLive_ = running_;
+    if (auto* w = worker()) w->setProbePoint(static_cast<float>(point.x()), static_cast<float>(point.y()));
+    overlayPanel_->setMode(OverlayMode::PointAttention);
+    refreshOverlays();
+}
+
+void MainWindow::rerollImage(int index) {
+    if (running_) return;
+    seedOverrides_[index] = randomSeed();
+    generate();
+}
+
+void MainWindow::useImageAsReference(int index) {
+    if (!lastResult_ || index >= static_cast<int>(lastResult_->images.size())) return;
+    const auto prompts = lastResult_->spec.allPrompts();
+    reference_->setImage(lastResult_->images[static_cast<size_t>(index)], tr("image %1 of the last set").arg(index));
+    if (!reference_->image().empty() && prompts.size() > static_cast<size_t>(index))
+        reference_->setCaption(QString::fromStdString(prompts[static_cast<size_t>(index)]));
+}
+
+}  // namespace sa::ui
