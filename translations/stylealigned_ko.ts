@@ -679,6 +679,14 @@ Check the prompts, the reference and the model, then try again.</source>
         <source>Click: see where this point attends in the reference · double-click: enlarge · right-click: re-roll, save or more</source>
         <translation>클릭: 이 지점이 참조 이미지의 어디에 어텐션하는지 보기 · 더블클릭: 확대 · 오른쪽 클릭: 시드 다시 뽑기, 저장 및 기타</translation>
     </message>
+    <message>
+        <source>%1 s</source>
+        <translation>%1초</translation>
+    </message>
+    <message>
+        <source>%1 min %2 s</source>
+        <translation>%1분 %2초</translation>
+    </message>
 </context>
 <context>
     <name>sa::ui::OverlayPanel</name>

@@ -71,8 +71,7 @@ std::vector<std::string> ModelInfo::selfAttentionPaths() const {
 
 GenerationWorker::GenerationWorker()
     : cache_(std::make_unique<ReferenceCache>()),
-      points_(std::make_shared<LivePoints>()),
-      userPoint_(std::make_shared<LivePoints>()) {
+      points_(std::make_shared<LivePoints>()) {
     qRegisterMetaType<sa::ui::ModelInfo>();
     qRegisterMetaType<sa::ui::StudioRequest>();
     qRegisterMetaType<sa::ui::RunInfo>();
@@ -83,14 +82,24 @@ GenerationWorker::GenerationWorker()
 
 GenerationWorker::~GenerationWorker() = default;
 
+void GenerationWorker::publishPoints() {
+    std::vector<std::array<float, 2>> points;
+    if (userPoint_) points.push_back(*userPoint_);
+    if (gridActive_)
+        for (const auto& p : pointGrid()) points.push_back(p);
+    points_->set(points);
+}
+
 void GenerationWorker::setProbePoint(float x, float y) {
-    userPoint_->set({{x, y}});
-    points_->set({{x, y}});
+    std::lock_guard lock(pointsMutex_);
+    userPoint_ = std::array<float, 2>{x, y};
+    publishPoints();
 }
 
 void GenerationWorker::clearProbePoint() {
-    userPoint_->set({});
-    points_->set({});
+    std::lock_guard lock(pointsMutex_);
+    userPoint_.reset();
+    publishPoints();
 }
 
 void GenerationWorker::loadModel(const QString& folder, const QString& device) {
@@ -134,8 +143,16 @@ void GenerationWorker::caption(const cv::Mat& image) {
 void GenerationWorker::clearCache() { cache_->clear(); }
 
 void GenerationWorker::generate(const StudioRequest& studio) {
-    cancel_.reset();
     const auto started = Clock::now();
+    // Whatever happens, the grid of query points is for one run's last step only.
+    struct GridOff {
+        GenerationWorker* w;
+        ~GridOff() {
+            std::lock_guard lock(w->pointsMutex_);
+            w->gridActive_ = false;
+            w->publishPoints();
+        }
+    } gridOff{this};
     try {
         if (!model_) fail("no model is loaded: choose a model folder first");
         SetResult out;
@@ -194,14 +211,13 @@ void GenerationWorker::generate(const StudioRequest& studio) {
             // Before the last set step: add a grid of query points so that clicks after the run
             // have an answer.
             if (studio.overlays && e.phase == StepPhase::Generation && e.step + 2 == e.total) {
-                auto points = userPoint_->get();
-                for (const auto& p : pointGrid()) points.push_back(p);
-                points_->set(points);
+                std::lock_guard lock(pointsMutex_);
+                gridActive_ = true;
+                publishPoints();
             }
             emit stepped(u);
         };
         auto result = StyleAlignedPipeline(model_).generate(request, callback, &cancel_, true, cacheable ? cache_.get() : nullptr);
-        points_->set(userPoint_->get());
         out.images = toImages(result.images);
         out.referenceFromCache = result.referenceFromCache;
         out.referenceSeconds = result.referenceSeconds;
@@ -214,10 +230,8 @@ void GenerationWorker::generate(const StudioRequest& studio) {
         }
         emit finished(out);
     } catch (const Cancelled&) {
-        points_->set(userPoint_->get());
         emit cancelled();
     } catch (const std::exception& e) {
-        points_->set(userPoint_->get());
         emit failed(QString::fromUtf8(e.what()));
     }
 }

@@ -3,7 +3,10 @@
 // captions references and runs style-aligned sets, reporting by queued signals. Every public
 // slot is meant to be invoked through a queued connection; cancel() and setProbePoint() are
 // safe to call directly from the GUI thread.
+#include <array>
 #include <memory>
+#include <mutex>
+#include <optional>
 
 #include <QObject>
 #include <QThread>
@@ -27,6 +30,9 @@ public:
     ~GenerationWorker() override;
 
     void cancel() { cancel_.cancel(); }
+    // Called on the GUI thread right before a generation is queued: a cancel that comes while
+    // the request still waits in the queue is then not lost.
+    void beginRun() { cancel_.reset(); }
     // The query point (x, y in [0, 1] of a target) whose attention over the reference the
     // overlays show; takes effect at the next step of a running generation.
     void setProbePoint(float x, float y);
@@ -50,11 +56,15 @@ signals:
     void cancelled();
 
 private:
+    void publishPoints();  // pointsMutex_ held
+
     std::shared_ptr<StableDiffusionModel> model_;
     std::unique_ptr<Judge> judge_;
     std::unique_ptr<ReferenceCache> cache_;
-    std::shared_ptr<LivePoints> points_;     // what the probe reads (the user's point, + a grid at the end)
-    std::shared_ptr<LivePoints> userPoint_;  // the user's point alone
+    std::shared_ptr<LivePoints> points_;  // what the probe reads: the user's point, + a grid at the last step
+    std::mutex pointsMutex_;
+    std::optional<std::array<float, 2>> userPoint_;
+    bool gridActive_ = false;
     CancelToken cancel_;
 };
 

@@ -78,11 +78,16 @@ LayerPlanPanel::LayerPlanPanel(QWidget* parent) : QWidget(parent) {
     stepsRow->addWidget(lastStep_);
     auto* form = new QFormLayout(editor_);
     form->addRow(share_);
-    form->addRow(tr("Strength"), strength_);
-    form->addRow(tr("Key scale"), keyScale_);
-    form->addRow(tr("AdaIN queries"), adainQ_);
-    form->addRow(tr("AdaIN keys"), adainK_);
-    form->addRow(tr("AdaIN values"), adainV_);
+    const std::pair<QWidget*, const char*> rows[] = {{strength_, QT_TR_NOOP("Strength")},
+                                                     {keyScale_, QT_TR_NOOP("Key scale")},
+                                                     {adainQ_, QT_TR_NOOP("AdaIN queries")},
+                                                     {adainK_, QT_TR_NOOP("AdaIN keys")},
+                                                     {adainV_, QT_TR_NOOP("AdaIN values")}};
+    for (const auto& [widget, text] : rows) {
+        auto* label = new QLabel(editor_);
+        formLabels_.emplace_back(label, text);
+        form->addRow(label, widget);
+    }
     form->addRow(stepsLabel_, stepsRow);
 
     auto* presetRow = new QHBoxLayout;
@@ -165,10 +170,11 @@ void LayerPlanPanel::retranslate() {
     adainK_->setToolTip(tr("How far the targets' keys are normalised to the reference's statistics (AdaIN)."));
     adainV_->setToolTip(tr("How far the targets' values are normalised to the reference's statistics (AdaIN; off in the paper)."));
     stepsLabel_->setText(tr("Active steps"));
+    for (const auto& [label, text] : formLabels_) label->setText(tr(text));
     firstStep_->setToolTip(tr("First denoising step at which these layers share."));
     lastStep_->setToolTip(tr("Last denoising step at which these layers share (to the end: −1)."));
     lastStep_->setSpecialValueText(tr("end"));
-    refreshTree();
+    rebuildTree();  // block and layer names are translated
 }
 
 void LayerPlanPanel::changeEvent(QEvent* event) {

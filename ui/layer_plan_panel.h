@@ -72,6 +72,7 @@ private:
     LabeledSlider *strength_, *keyScale_, *adainQ_, *adainK_, *adainV_;
     QSpinBox *firstStep_, *lastStep_;
     QLabel *presetLabel_, *stepsLabel_;
+    std::vector<std::pair<QLabel*, const char*>> formLabels_;  // label, untranslated text
 };
 
 }  // namespace sa::ui

@@ -75,6 +75,7 @@ void MainWindow::buildUi() {
     seed_->setRange(0, 999'999'999);
     lockSeed_ = new QCheckBox(this);
     lockSeed_->setChecked(true);
+    lockSeed_->setObjectName("lockSeed");
     randomSeed_ = new QToolButton(this);
     randomSeed_->setIcon(style()->standardIcon(QStyle::SP_BrowserReload));
     steps_ = new QSpinBox(this);
@@ -170,7 +171,9 @@ void MainWindow::buildUi() {
         else if (folder != modelFolder_) loadModel(folder);
     });
     connect(reference_, &ReferencePane::errorOccurred, this, [this](const QString& m) { showError(tr("Reference image"), m); });
-    connect(reference_, &ReferencePane::folderUsed, this, [this](const QString& f) { settings_->setReferenceFolder(f); });
+    connect(reference_, &ReferencePane::folderUsed, this, [this](const QString& f) {
+        if (f != QFileInfo(exampleReferences().value(0)).absolutePath()) settings_->setReferenceFolder(f);
+    });
     connect(reference_, &ReferencePane::captionRequested, this, [this](const cv::Mat& image) {
         reference_->setCaptioning(true);
         emit captionRequested(image);
@@ -285,6 +288,9 @@ void MainWindow::retranslate() {
     cancel_->setText(tr("Cancel"));
     cancel_->setToolTip(tr("Stop the run; the previous set stays (Esc)."));
     if (model_->count() > 0) model_->setItemText(model_->count() - 1, tr("Other folder…"));
+    if (const int demo = model_->findData(bundledDemoModel()); demo >= 0 && !bundledDemoModel().isEmpty())
+        model_->setItemText(demo, tr("Demo model (bundled)"));
+    refreshOverlays();  // its hints are translated
     if (!running_) eta_->setText(modelReady_ ? tr("Ready.") : tr("Loading the model…"));
 }
 
@@ -310,8 +316,13 @@ void MainWindow::connectWorker() {
     connect(this, &MainWindow::captionRequested, w, &GenerationWorker::caption);
     connect(w, &GenerationWorker::modelLoaded, this, &MainWindow::onModelLoaded);
     connect(w, &GenerationWorker::modelFailed, this, [this](const QString& folder, const QString& message) {
-        modelReady_ = false;
-        eta_->setText(tr("No model loaded."));
+        // The worker keeps the model it had: go on with it.
+        pendingPlan_.reset();
+        modelFolder_ = loadedFolder_;
+        modelReady_ = !loadedFolder_.isEmpty();
+        generate_->setEnabled(modelReady_ && !running_);
+        model_->setCurrentIndex(std::max(0, model_->findData(loadedFolder_)));
+        eta_->setText(modelReady_ ? tr("Ready.") : tr("No model loaded."));
         showError(tr("Model"), tr("Could not load the model in %1:\n%2\n\nChoose a diffusers folder (model_index.json, "
                                   "unet/, vae/, text_encoder/, tokenizer/, scheduler/).").arg(folder, message));
     });
@@ -344,7 +355,10 @@ void MainWindow::restoreSettings() {
     reference_->setExamples(examples);
     auto folder = settings_->modelFolder();
     if (folder.isEmpty() || !QFileInfo::exists(folder + "/model_index.json")) folder = bundledDemoModel();
-    if (!examples.isEmpty() && folder == bundledDemoModel()) reference_->loadFile(examples.front());
+    if (!examples.isEmpty() && folder == bundledDemoModel()) {
+        reference_->loadFile(examples.front());
+        reference_->setStartFolder(settings_->referenceFolder());  // the example is not the user's folder
+    }
     if (folder.isEmpty()) {
         eta_->setText(tr("No model: choose a diffusers folder (File ▸ Choose Model Folder)."));
         return;
@@ -364,6 +378,7 @@ void MainWindow::loadModel(const QString& folder) {
 void MainWindow::onModelLoaded(const ModelInfo& info) {
     modelReady_ = true;
     modelFolder_ = info.folder;
+    loadedFolder_ = info.folder;
     const bool demo = info.folder == bundledDemoModel();
     settings_->setModelFolder(demo ? QString() : info.folder);
     {
@@ -378,13 +393,16 @@ void MainWindow::onModelLoaded(const ModelInfo& info) {
         model_->setCurrentIndex(std::max(0, model_->findData(info.folder)));
         if (bundledDemoModel().isEmpty()) model_->removeItem(0);
     }
+    // The plan to restore: an opened set's, else the last one used (read before setLayers()
+    // announces the preset, which would overwrite the saved plan).
+    const auto savedPlan = settings_->planJson();
     plan_->setLayers(info.layers);
     const auto paths = info.selfAttentionPaths();
     layerPaths_ = paths;
     try {
         if (pendingPlan_) plan_->setPlan(LayerPlan::fromJson(*pendingPlan_, paths, "set.json plan"));
-        else if (!settings_->planJson().isEmpty())
-            plan_->setPlan(LayerPlan::fromJson(nlohmann::json::parse(settings_->planJson().toStdString()), paths, "saved plan"));
+        else if (!savedPlan.isEmpty())
+            plan_->setPlan(LayerPlan::fromJson(nlohmann::json::parse(savedPlan.toStdString()), paths, "saved plan"));
     } catch (const std::exception&) {
         // A plan saved for another model: keep the preset.
     }

@@ -88,6 +88,7 @@ private:
     void retranslate();
     void connectWorker();
     void restoreSettings();
+    void startRun(bool newSeedUnlessLocked);
     void setRunning(bool running);
     void showError(const QString& title, const QString& message);
     void resetGrid(const StudioRequest& request);
@@ -135,7 +136,8 @@ private:
         *savePlan_, *quit_, *generateAction_, *cancelAction_, *randomizeAction_, *about_, *langSystem_, *langEnglish_,
         *langKorean_;
 
-    QString modelFolder_;
+    QString modelFolder_;   // the model in use or being loaded
+    QString loadedFolder_;  // the model the worker holds
     std::vector<std::string> layerPaths_;
     bool modelReady_ = false, running_ = false, pointIsLive_ = false, modelHasCaptioner_ = false;
     std::optional<QPointF> point_;
@@ -143,7 +145,14 @@ private:
     std::optional<SetResult> lastResult_;
     std::map<int, uint64_t> seedOverrides_;  // image index → seed (re-rolled images)
     RunInfo runInfo_;
-    OverlayStore overlays_;
+    OverlayStore overlays_;      // the maps shown (the running set's, or the last finished one's)
+    OverlayStore lastOverlays_;  // the last finished set's
+    // Settings of an opened set that have no control in the window (kept for its re-runs).
+    struct SetExtras {
+        std::string negativePrompt;
+        int height = 0, width = 0;
+        double inversionGuidance = 2.0;
+    } setExtras_;
     QString lastError_;
     std::optional<nlohmann::json> pendingPlan_;  // a plan from an opened set, applied once its model is loaded
 

@@ -130,46 +130,55 @@ bool MainWindow::openSet(const QString& setJson) {
     try {
         const auto set = loadSet(setJson);
         const auto& spec = set.spec;
+        const QString model = QString::fromStdString(spec.model);
+        const QString modelFolder = QFileInfo::exists(model + "/model_index.json") ? model : modelFolder_;
+        const bool sameModel = modelFolder == modelFolder_ && modelReady_;
+        // Validate the plan before touching any widget (with another model: once it is loaded).
+        std::optional<LayerPlan> plan;
+        if (sameModel) plan = LayerPlan::fromJson(spec.plan, layerPaths_, setJson.toStdString());
+
         reference_->setCaptionerAvailable(false);  // keep the set's caption
         reference_->setImage(set.reference, set.reference.empty() ? QString() : set.folder + "/reference.png");
         reference_->setCaption(QString::fromStdString(spec.referencePrompt));
         QStringList subjects;
         for (const auto& t : spec.targets) subjects << QString::fromStdString(t);
         subjects_->setSubjects(subjects);
+        // The seed box holds seeds up to 999 999 999; others (and non-consecutive ones) are kept
+        // per image.
+        const uint64_t base = std::min<uint64_t>(spec.seeds.front(), static_cast<uint64_t>(seed_->maximum()));
         {
             const QSignalBlocker block(seed_);
-            seed_->setValue(spec.seeds.empty() ? 0 : static_cast<int>(spec.seeds.front()));
+            seed_->setValue(static_cast<int>(base));
         }
         seedOverrides_.clear();
-        for (size_t i = 1; i < spec.seeds.size(); ++i)
-            if (spec.seeds[i] != spec.seeds.front() + i) seedOverrides_[static_cast<int>(i)] = spec.seeds[i];
+        for (size_t i = 0; i < spec.seeds.size(); ++i)
+            if (spec.seeds[i] != base + i) seedOverrides_[static_cast<int>(i)] = spec.seeds[i];
         steps_->setValue(spec.steps);
         guidance_->setValue(spec.guidance);
         offset_->setValue(spec.offset);
         lockSeed_->setChecked(true);
+        setExtras_ = {spec.negativePrompt, spec.height, spec.width, spec.inversionGuidance};
 
         SetResult restored;
         restored.spec = spec;
         restored.reference = set.reference;
-        bool complete = !set.images.empty();
-        for (const auto& image : set.images) complete = complete && !image.empty();
-        if (complete) restored.images = set.images;
+        const bool complete = !set.images.empty() && std::none_of(set.images.begin(), set.images.end(), [](const auto& m) { return m.empty(); });
         lastResult_.reset();
         overlays_.clear();
+        lastOverlays_.clear();
         if (complete) {
+            restored.images = set.images;
             lastResult_ = restored;
             showResult(restored);
         } else {
             resetGrid(currentRequest());
         }
-        const QString model = QString::fromStdString(spec.model);
-        const QString modelFolder = QFileInfo::exists(model + "/model_index.json") ? model : modelFolder_;
-        if (modelFolder != modelFolder_ || !modelReady_) {
+        if (sameModel) {
+            plan_->setPlan(*plan);
+            reference_->setCaptionerAvailable(modelHasCaptioner_);
+        } else {
             pendingPlan_ = spec.plan;
             loadModel(modelFolder);
-        } else {
-            plan_->setPlan(LayerPlan::fromJson(spec.plan, layerPaths_, setJson.toStdString()));
-            reference_->setCaptionerAvailable(modelHasCaptioner_);
         }
         runSummary_->setText(tr("Opened %1").arg(setJson));
         return true;

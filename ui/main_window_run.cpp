@@ -47,7 +47,9 @@
 namespace sa::ui {
 namespace {
 
-QString formatSeconds(double s) { return s < 60 ? QString("%1 s").arg(s, 0, 'f', 1) : QString("%1 min %2 s").arg(int(s) / 60).arg(int(s) % 60); }
+QString formatSeconds(double s) {
+    return s < 60 ? MainWindow::tr("%1 s").arg(s, 0, 'f', 1) : MainWindow::tr("%1 min %2 s").arg(int(s) / 60).arg(int(s) % 60);
+}
 
 }  // namespace
 
@@ -66,19 +68,26 @@ StudioRequest MainWindow::currentRequest() const {
     spec.guidance = guidance_->value();
     spec.offset = offset_->value();
     spec.plan = plan_->plan().toJson();
+    // Settings without a control here, kept from an opened set (the CLI writes them).
+    spec.negativePrompt = setExtras_.negativePrompt;
+    spec.height = setExtras_.height;
+    spec.width = setExtras_.width;
+    spec.inversionGuidance = setExtras_.inversionGuidance;
     r.reference = reference_->image();
     if (!r.reference.empty()) spec.referenceImage = "reference.png";
     return r;
 }
 
-void MainWindow::generate() {
+void MainWindow::generate() { startRun(/*newSeedUnlessLocked=*/true); }
+
+void MainWindow::startRun(bool newSeedUnlessLocked) {
     if (running_ || !modelReady_) return;
     if (subjects_->subjects().isEmpty()) return showError(tr("Subjects"), tr("Add at least one new subject (one prompt per image)."));
     if (reference_->caption().isEmpty())
         return showError(tr("Caption"), reference_->image().empty()
                                             ? tr("Describe the reference to generate (e.g. \"a house, stained glass style\"), or drop a reference image.")
                                             : tr("The reference needs a caption: what it shows and its style (e.g. \"a fish, pixel art style\")."));
-    if (!lockSeed_->isChecked()) {
+    if (newSeedUnlessLocked && !lockSeed_->isChecked()) {
         const QSignalBlocker block(seed_);
         seed_->setValue(static_cast<int>(randomSeed()));
         seedOverrides_.clear();
@@ -92,6 +101,7 @@ void MainWindow::generate() {
     overlays_.clear();
     pointIsLive_ = point_.has_value();
     setRunning(true);
+    if (auto* w = worker()) w->beginRun();
     emit generationRequested(request);
 }
 
@@ -110,6 +120,8 @@ void MainWindow::setRunning(bool running) {
     model_->setEnabled(!running);
     chooseModel_->setEnabled(!running);
     openSet_->setEnabled(!running);
+    exportSet_->setEnabled(!running);
+    exportSelected_->setEnabled(!running);
     if (running) {
         worstStallMs_ = 0;
         stallClock_.start();
@@ -169,6 +181,7 @@ void MainWindow::onStep(const StepUpdate& u) {
 void MainWindow::onFinished(const SetResult& result) {
     setRunning(false);
     lastResult_ = result;
+    lastOverlays_ = overlays_;
     showResult(result);
     progress_->setValue(100);
     const QString reference = result.referenceFromCache
@@ -196,14 +209,12 @@ void MainWindow::onFinished(const SetResult& result) {
 
 void MainWindow::showResult(const SetResult& result) {
     const auto prompts = result.spec.allPrompts();
-    if (grid_->count() != static_cast<int>(result.images.size())) {
-        QStringList titles, tooltips;
-        for (size_t i = 0; i < prompts.size(); ++i) {
-            titles << (i == 0 ? tr("Reference") : QString::fromStdString(prompts[i]));
-            tooltips << QString::fromStdString(prompts[i]);
-        }
-        grid_->reset(titles, tooltips);
+    QStringList titles, tooltips;
+    for (size_t i = 0; i < prompts.size(); ++i) {
+        titles << (i == 0 ? tr("Reference") : QString::fromStdString(prompts[i]));
+        tooltips << QString::fromStdString(prompts[i]);
     }
+    grid_->reset(titles, tooltips);
     for (size_t i = 0; i < result.images.size(); ++i) {
         auto* tile = grid_->tile(static_cast<int>(i));
         tile->setImage(toQImage(result.images[i]), true);
@@ -226,9 +237,11 @@ void MainWindow::onRunAborted(const QString& message) {
     setRunning(false);
     eta_->setText(message.isEmpty() ? tr("Cancelled.") : tr("Failed."));
     runSummary_->setText(message.isEmpty() ? tr("Cancelled: the previous set is shown again.") : QString());
-    // Never lose the user's work: the last finished set comes back.
+    // Never lose the user's work: the last finished set comes back, with its overlays.
+    overlays_ = lastOverlays_;
     if (lastResult_) showResult(*lastResult_);
     else grid_->reset({}, {});
+    refreshOverlays();
     if (!message.isEmpty())
         showError(tr("Generation failed"), tr("%1\n\nCheck the prompts, the reference and the model, then try again.").arg(message));
     emit runEnded();
@@ -271,7 +284,7 @@ void MainWindow::onPointPicked(int index, QPointF point) {
 void MainWindow::rerollImage(int index) {
     if (running_) return;
     seedOverrides_[index] = randomSeed();
-    generate();
+    startRun(/*newSeedUnlessLocked=*/false);  // only this image gets a new seed
 }
 
 void MainWindow::useImageAsReference(int index) {

@@ -152,7 +152,7 @@ void OverlayPanel::retranslate() {
     opacity_->setToolTip(tr("How strongly the heat map covers the image."));
     clearPoint_->setText(tr("Clear point"));
     clearPoint_->setToolTip(tr("Remove the query point."));
-    if (pointHint_->text().isEmpty()) setPointHint({});
+    setPointHint(hint_);
 }
 
 void OverlayPanel::changeEvent(QEvent* event) {
@@ -198,6 +198,7 @@ void OverlayPanel::setMode(OverlayMode mode) { mode_->setCurrentIndex(static_cas
 void OverlayPanel::setLayerIndex(int layer) { layer_->setCurrentIndex(layer + 1); }
 
 void OverlayPanel::setPointHint(const QString& hint) {
+    hint_ = hint;
     pointHint_->setText(hint.isEmpty() ? tr("Click a point on a new image to see where it attends in the reference.") : hint);
 }
 

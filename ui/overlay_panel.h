@@ -76,6 +76,7 @@ private:
     QCheckBox* live_;
     QLabel *modeLabel_, *layerLabel_, *tokenLabel_, *stepLabel_, *opacityLabel_, *stepValue_, *pointHint_;
     QPushButton* clearPoint_;
+    QString hint_;  // "" = the default hint
 };
 
 }  // namespace sa::ui

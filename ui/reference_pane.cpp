@@ -151,6 +151,7 @@ void ReferencePane::retranslate() {
     if (examples_->count() > 0) examples_->setItemText(0, tr("Example references…"));
     else examples_->addItem(tr("Example references…"));
     examples_->setToolTip(tr("Reference images that ship with the studio."));
+    showSource();
 }
 
 void ReferencePane::changeEvent(QEvent* event) {
@@ -194,12 +195,16 @@ void ReferencePane::setImage(const cv::Mat& image, const QString& label) {
     image_ = image.clone();
     path_ = image.empty() ? QString() : label;
     drop_->setImage(toQImage(image_));
-    source_->setText(image_.empty() ? tr("No reference image: text mode.")
-                                    : tr("%1 (%2×%3)").arg(QFileInfo(label).fileName()).arg(image_.cols).arg(image_.rows));
+    showSource();
     clear_->setEnabled(!image_.empty());
     recaption_->setEnabled(captionerAvailable_ && !image_.empty());
     emit imageChanged(image_);
     if (!image_.empty() && captionerAvailable_) emit captionRequested(image_);
+}
+
+void ReferencePane::showSource() {
+    source_->setText(image_.empty() ? tr("No reference image: text mode.")
+                                    : tr("%1 (%2×%3)").arg(QFileInfo(path_).fileName()).arg(image_.cols).arg(image_.rows));
 }
 
 void ReferencePane::clearImage() { setImage({}, {}); }

@@ -43,6 +43,7 @@ signals:
 
 private:
     void retranslate();
+    void showSource();
     void changeEvent(QEvent* event) override;
 
     DropArea* drop_;

@@ -5,6 +5,7 @@
 #include <QMenu>
 #include <QMouseEvent>
 #include <QPainter>
+#include <QPointer>
 
 namespace sa::ui {
 
@@ -118,18 +119,25 @@ void ImageTile::mouseDoubleClickEvent(QMouseEvent* event) {
 }
 
 void ImageTile::contextMenuEvent(QContextMenuEvent* event) {
-    QMenu menu(this);
+    // The chosen action is emitted after the menu has closed: an action may start a run that
+    // replaces this very tile.
+    QMenu menu;
     auto add = [&](const QString& text, TileAction action, bool enabled) {
-        menu.addAction(text, this, [this, action] { emit actionRequested(index_, action); })->setEnabled(enabled);
+        auto* a = menu.addAction(text);
+        a->setData(static_cast<int>(action));
+        a->setEnabled(enabled);
     };
     add(tr("Enlarge"), TileAction::Enlarge, !image_.isNull());
     if (index_ > 0) add(tr("Re-roll this seed"), TileAction::Reroll, final_);
     add(tr("Use as reference"), TileAction::UseAsReference, final_);
     add(tr("Save image…"), TileAction::Save, final_);
     menu.addSeparator();
-    menu.addAction(selected_ ? tr("Deselect for export") : tr("Select for export (Ctrl+click)"), this,
-                   [this] { setSelected(!selected_); });
-    menu.exec(event->globalPos());
+    auto* select = menu.addAction(selected_ ? tr("Deselect for export") : tr("Select for export (Ctrl+click)"));
+    QPointer<ImageTile> self(this);
+    auto* chosen = menu.exec(event->globalPos());
+    if (!self || !chosen) return;
+    if (chosen == select) return setSelected(!selected_);
+    emit actionRequested(index_, static_cast<TileAction>(chosen->data().toInt()));
 }
 
 ResultsGrid::ResultsGrid(QWidget* parent) : QWidget(parent) {
@@ -148,7 +156,11 @@ void ResultsGrid::paintEvent(QPaintEvent*) {
 
 void ResultsGrid::reset(const QStringList& titles, const QStringList& tooltips) {
     if (static_cast<int>(tiles_.size()) != titles.size()) {
-        for (auto* t : tiles_) delete t;
+        for (auto* t : tiles_) {  // later: a tile may be handling the event that led here
+            layout_->removeWidget(t);
+            t->hide();
+            t->deleteLater();
+        }
         tiles_.clear();
         columns_ = 0;
         for (int i = 0; i < titles.size(); ++i) {

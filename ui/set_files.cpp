@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "core/common/error.h"
 #include "core/io/image.h"
 #include "ui/image_convert.h"
 
@@ -18,6 +19,8 @@ LoadedSet loadSet(const QString& setJson) {
     set.folder = QString::fromStdString(file.parent_path().string());
     const auto folder = file.parent_path();
     if (!set.spec.referenceImage.empty()) set.reference = readImage(folder / set.spec.referenceImage);
+    if (!set.spec.images.empty() && set.spec.images.size() != set.spec.allPrompts().size())
+        fail("{}: {} images listed for {} prompts", file.string(), set.spec.images.size(), set.spec.allPrompts().size());
     for (const auto& name : set.spec.images)
         set.images.push_back(fs::exists(folder / name) ? readImage(folder / name) : cv::Mat());
     return set;

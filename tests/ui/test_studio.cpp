@@ -1,6 +1,8 @@
 // GUI tests of StyleAligned Studio (Qt Test, QT_QPA_PLATFORM=offscreen), on the golden tiny
 // SD 1.5 model: drop a reference, run a set to the end, cancel a run, edit the layer plan,
 // overlays, export and re-open a set, errors, the Korean translation.
+#include <QCheckBox>
+#include <QDir>
 #include <QFile>
 #include <QMenuBar>
 #include <QMimeData>
@@ -13,6 +15,8 @@
 #include <QXmlStreamReader>
 
 #include "core/io/image.h"
+#include "core/pipeline/set_request.h"
+#include "ui/image_convert.h"
 #include "support/golden_dir.h"
 #include "ui/charts_panel.h"
 #include "ui/labeled_slider.h"
@@ -212,6 +216,11 @@ private slots:
         QVERIFY(!window_->isRunning());
         QVERIFY(steps.count() < 200);
         QCOMPARE(cv::norm(window_->lastResult()->images.front(), previous), 0.0);
+        // The grid shows the previous set again: its images and its prompts, final.
+        auto* tile = window_->resultsGrid()->tile(1);
+        QVERIFY(tile->isFinal());
+        QCOMPARE(tile->toolTip().toStdString(), window_->lastResult()->spec.allPrompts()[1]);
+        QCOMPARE(tile->image(), toQImage(window_->lastResult()->images[1]));
         window_->stepsBox()->setValue(4);
         window_->referencePane()->setCaption("a photo of a bear, watercolor style");
     }
@@ -245,15 +254,85 @@ private slots:
         other->close();
     }
 
+    void layerPlanIsRestoredFromSettings() {
+        std::string path;
+        {
+            auto first = makeWindow("plan");
+            auto* panel = first->layerPlanPanel();
+            path = std::prev(panel->plan().layers.end())->first;
+            panel->selectLayer(QString::fromStdString(path));
+            panel->setShareStrength(0.5);
+            first->close();
+        }
+        auto second = makeWindow("plan");
+        QCOMPARE(second->layerPlanPanel()->plan().layers.at(path).shareStrength, 0.5);
+        QCOMPARE(second->layerPlanPanel()->plan().layers.begin()->second.shareStrength, 1.0);
+        second->close();
+    }
+
+    void rerollKeepsTheOtherSeedsWithLockOff() {
+        auto window = makeWindow("reroll");
+        window->findChild<QCheckBox*>("lockSeed")->setChecked(false);
+        QVERIFY(runToEnd(*window));
+        const auto before = window->lastResult()->spec.seeds;
+        QSignalSpy ended(window.get(), &MainWindow::runEnded);
+        emit window->resultsGrid()->tile(1)->actionRequested(1, TileAction::Reroll);
+        QVERIFY(ended.wait(120000));
+        const auto after = window->lastResult()->spec.seeds;
+        QCOMPARE(after[0], before[0]);
+        QCOMPARE(after[2], before[2]);
+        QVERIFY(after[1] != before[1]);
+        window->close();
+    }
+
+    void opensACliSetWithSettingsTheWindowHasNoControlFor() {
+        sa::ImageSetSpec spec;
+        spec.model = tinyModel().toStdString();
+        spec.referencePrompt = "a bear, watercolor style";
+        spec.targets = {"a cat, watercolor style.", "a boat, watercolor style."};
+        spec.negativePrompt = "blurry";
+        spec.seeds = {4'000'000'000ULL, 4'000'000'001ULL, 7};
+        spec.steps = 3;
+        spec.height = 32;
+        spec.width = 48;
+        spec.inversionGuidance = 3.0;
+        spec.plan = sa::presetPlanJson("paper");
+        const QString folder = home_.filePath("cli-set");
+        QDir().mkpath(folder);
+        QFile file(folder + "/set.json");
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(QByteArray::fromStdString(spec.toJson().dump(2)));
+        file.close();
+        QVERIFY(window_->openSet(folder + "/set.json"));
+        const auto request = window_->currentRequest();
+        QCOMPARE(request.spec.seeds, spec.seeds);
+        QCOMPARE(request.spec.negativePrompt, spec.negativePrompt);
+        QCOMPARE(request.spec.height, 32);
+        QCOMPARE(request.spec.width, 48);
+        QCOMPARE(request.spec.inversionGuidance, 3.0);
+        QVERIFY(request.reference.empty());  // text mode
+        QVERIFY(runToEnd(*window_));
+        QCOMPARE(window_->lastResult()->images.front().cols, 48);
+        // A set.json whose image list does not match its prompts is refused, naming the file.
+        spec.images = {"image_00.png"};
+        QVERIFY(file.open(QIODevice::WriteOnly | QIODevice::Truncate));
+        file.write(QByteArray::fromStdString(spec.toJson().dump(2)));
+        file.close();
+        QVERIFY(!window_->openSet(folder + "/set.json"));
+        QVERIFY2(window_->lastError().contains("set.json"), qPrintable(window_->lastError()));
+    }
+
     void badModelFolderIsAnErrorNotACrash() {
         auto window = makeWindow("bad");
         QTemporaryDir empty;
         window->loadModel(empty.path());
         QVERIFY(QTest::qWaitFor([&] { return !window->lastError().isEmpty(); }, 30000));
         QVERIFY2(window->lastError().contains(empty.path()), qPrintable(window->lastError()));
-        QVERIFY(!window->isModelReady());
-        window->generate();  // ignored without a model
-        QVERIFY(!window->isRunning());
+        // The worker keeps the model it had: the window goes on with it.
+        QVERIFY(window->isModelReady());
+        QCOMPARE(window->currentRequest().spec.model, tinyModel().toStdString());
+        QVERIFY(runToEnd(*window));
+        QVERIFY(window->lastResult().has_value());
         window->close();
     }
 
