@@ -204,6 +204,10 @@ void LayerPlanPanel::setPlan(const LayerPlan& plan) {
 
 QString LayerPlanPanel::presetName() const { return preset_->currentText(); }
 
+bool LayerPlanPanel::isUnchangedPreset() const {
+    return plan_.toJson() == LayerPlan::preset(presetName().toStdString(), ModelInfo{.layers = layers_}.selfAttentionPaths()).toJson();
+}
+
 void LayerPlanPanel::applyPreset(const QString& name) {
     try {
         plan_ = LayerPlan::preset(name.toStdString(), ModelInfo{.layers = layers_}.selfAttentionPaths());

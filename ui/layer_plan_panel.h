@@ -31,6 +31,7 @@ public:
     void setPlan(const LayerPlan& plan);
     void applyPreset(const QString& name);
     QString presetName() const;
+    bool isUnchangedPreset() const;  // the plan is exactly the chosen preset (no edits)
     void setStartFolder(const QString& folder) { startFolder_ = folder; }
 
     // Programmatic edits of the selected layers (what the editor's controls call).

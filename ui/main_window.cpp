@@ -174,6 +174,12 @@ void MainWindow::buildUi() {
     connect(reference_, &ReferencePane::folderUsed, this, [this](const QString& f) {
         if (f != QFileInfo(exampleReferences().value(0)).absolutePath()) settings_->setReferenceFolder(f);
     });
+    // An untouched preset follows the mode, as in the CLI: "transfer" for a reference image
+    // (google/style-aligned's setting for real images), "paper" for a reference from text.
+    connect(reference_, &ReferencePane::imageChanged, this, [this](const cv::Mat& image) {
+        const auto preset = QString::fromStdString(defaultPreset(!image.empty()));
+        if (modelReady_ && preset != plan_->presetName() && plan_->isUnchangedPreset()) plan_->applyPreset(preset);
+    });
     connect(reference_, &ReferencePane::captionRequested, this, [this](const cv::Mat& image) {
         reference_->setCaptioning(true);
         emit captionRequested(image);
@@ -403,8 +409,10 @@ void MainWindow::onModelLoaded(const ModelInfo& info) {
         if (pendingPlan_) plan_->setPlan(LayerPlan::fromJson(*pendingPlan_, paths, "set.json plan"));
         else if (!savedPlan.isEmpty())
             plan_->setPlan(LayerPlan::fromJson(nlohmann::json::parse(savedPlan.toStdString()), paths, "saved plan"));
+        else plan_->applyPreset(QString::fromStdString(defaultPreset(!reference_->image().empty())));
     } catch (const std::exception&) {
-        // A plan saved for another model: keep the preset.
+        // A plan saved for another model: the preset for the mode.
+        plan_->applyPreset(QString::fromStdString(defaultPreset(!reference_->image().empty())));
     }
     pendingPlan_.reset();
     overlayPanel_->setLayers(paths);

@@ -83,6 +83,9 @@ private slots:
         QCOMPARE(window_->referencePane()->image().cols, expected.cols);
         QCOMPARE(window_->referencePane()->image().rows, expected.rows);
         QCOMPARE(window_->referencePane()->imagePath(), referenceImage());
+        // An untouched plan follows the mode, as the CLI does: "transfer" for a reference image.
+        QCOMPARE(window_->layerPlanPanel()->presetName(), QString("transfer"));
+        QVERIFY(window_->layerPlanPanel()->isUnchangedPreset());
     }
 
     void dropOfANonImageIsAnError() {
@@ -101,6 +104,7 @@ private slots:
 
     void layerSliderReachesTheWorkerRequest() {
         auto* panel = window_->layerPlanPanel();
+        panel->resetToPaper();
         const auto path = panel->plan().layers.begin()->first;
         panel->selectLayer(QString::fromStdString(path));
         auto* strength = panel->findChild<LabeledSlider*>("strength");
