@@ -85,7 +85,7 @@ OverlayPanel::OverlayPanel(QWidget* parent) : QWidget(parent) {
     step_ = new QSlider(Qt::Horizontal, this);
     opacity_ = new QSlider(Qt::Horizontal, this);
     opacity_->setRange(0, 100);
-    opacity_->setValue(60);
+    opacity_->setValue(40);
     live_ = new QCheckBox(this);
     live_->setChecked(true);
     clearPoint_ = new QPushButton(this);

@@ -25,7 +25,7 @@ struct OverlayView {
     int layer = -1;     // index into the summary's layers; -1 = average
     int token = 0;      // TokenAttention: index among the target's prompt tokens
     int step = -1;      // -1: the latest step
-    double opacity = 0.6;
+    double opacity = 0.4;
 };
 
 // Every step's summary of one run, and the lookups the overlays need.
