@@ -17,7 +17,7 @@ cv::Mat toMat(const torch::Tensor& map) {
 cv::Mat averageMaps(const std::vector<cv::Mat>& maps) {
     cv::Size finest;
     for (const auto& m : maps)
-        if (m.total() > finest.area()) finest = m.size();
+        if (static_cast<int64_t>(m.total()) > static_cast<int64_t>(finest.area())) finest = m.size();
     cv::Mat sum = cv::Mat::zeros(finest, CV_32F);
     for (const auto& m : maps) {
         cv::Mat resized;
