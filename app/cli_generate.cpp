@@ -42,12 +42,6 @@ std::string autoCaption(const fs::path& model, const fs::path& reference) {
     return caption;
 }
 
-std::vector<cv::Mat> toImages(const torch::Tensor& images) {
-    std::vector<cv::Mat> out;
-    for (int64_t i = 0; i < images.size(0); ++i) out.push_back(tensorToImage(images[i]));
-    return out;
-}
-
 // Runs a set described by `spec` (reference image, if any, read from `referenceFile`) and
 // writes it to `out`.
 int runSet(const Args& args, ImageSetSpec spec, const fs::path& referenceFile, const fs::path& out) {
@@ -73,7 +67,7 @@ int runSet(const Args& args, ImageSetSpec spec, const fs::path& referenceFile, c
         writeImage(out / spec.referenceImage, reference);
         fmt::print("{}\n", (out / spec.referenceImage).string());
     }
-    for (const auto& file : writeImageSet(out, spec, toImages(result.images))) fmt::print("{}\n", file.string());
+    for (const auto& file : writeImageSet(out, spec, tensorToImages(result.images))) fmt::print("{}\n", file.string());
     return 0;
 }
 
@@ -151,7 +145,7 @@ int runTxt2Img(const Args& args) {
     bar.finish();
     const fs::path out = args.get("out");
     fs::create_directories(out);
-    auto images = toImages(result.images);
+    auto images = tensorToImages(result.images);
     for (size_t i = 0; i < images.size(); ++i) {
         const auto file = out / fmt::format("image_{:02d}.png", i);
         writeImage(file, images[i]);

@@ -47,12 +47,6 @@ std::vector<std::string> readableTokens(const ClipTokenizer& tokenizer, const st
     return out;
 }
 
-std::vector<cv::Mat> toImages(const torch::Tensor& images) {
-    std::vector<cv::Mat> out;
-    for (int64_t i = 0; i < images.size(0); ++i) out.push_back(tensorToImage(images[i]));
-    return out;
-}
-
 // 8 × 8 query points: after a run the overlays answer a click from the nearest of them.
 std::vector<std::array<float, 2>> pointGrid() {
     std::vector<std::array<float, 2>> grid;
@@ -202,7 +196,7 @@ void GenerationWorker::generate(const StudioRequest& studio) {
             const bool last = e.step + 1 == e.total;
             if (e.x0Preview.defined() && (e.step % decodeEvery == 0 || last)) {
                 const auto t0 = Clock::now();
-                auto previews = toImages(decodeLatents(*model_, e.x0Preview));
+                auto previews = tensorToImages(decodeLatents(*model_, e.x0Preview));
                 decodeSeconds = secondsSince(t0);
                 decodeEvery = std::max(1, static_cast<int>(std::ceil(decodeSeconds / std::max(1e-3, 0.25 * e.seconds))));
                 for (size_t i = 0; i < previews.size(); ++i) u.previews[static_cast<int>(i)] = previews[i];
@@ -218,7 +212,7 @@ void GenerationWorker::generate(const StudioRequest& studio) {
             emit stepped(u);
         };
         auto result = StyleAlignedPipeline(model_).generate(request, callback, &cancel_, true, cacheable ? cache_.get() : nullptr);
-        out.images = toImages(result.images);
+        out.images = tensorToImages(result.images);
         out.referenceFromCache = result.referenceFromCache;
         out.referenceSeconds = result.referenceSeconds;
         out.totalSeconds = secondsSince(started);

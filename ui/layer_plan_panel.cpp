@@ -184,7 +184,8 @@ void LayerPlanPanel::changeEvent(QEvent* event) {
 
 void LayerPlanPanel::setLayers(const std::vector<LayerInfo>& layers) {
     layers_ = layers;
-    plan_ = LayerPlan::preset(presetName().toStdString(), ModelInfo{.layers = layers}.selfAttentionPaths());
+    paths_ = ModelInfo{.layers = layers}.selfAttentionPaths();
+    plan_ = LayerPlan::preset(presetName().toStdString(), paths_);
     rebuildTree();
     emit planChanged(plan_);
 }
@@ -205,12 +206,12 @@ void LayerPlanPanel::setPlan(const LayerPlan& plan) {
 QString LayerPlanPanel::presetName() const { return preset_->currentText(); }
 
 bool LayerPlanPanel::isUnchangedPreset() const {
-    return plan_.toJson() == LayerPlan::preset(presetName().toStdString(), ModelInfo{.layers = layers_}.selfAttentionPaths()).toJson();
+    return plan_.toJson() == LayerPlan::preset(presetName().toStdString(), paths_).toJson();
 }
 
 void LayerPlanPanel::applyPreset(const QString& name) {
     try {
-        plan_ = LayerPlan::preset(name.toStdString(), ModelInfo{.layers = layers_}.selfAttentionPaths());
+        plan_ = LayerPlan::preset(name.toStdString(), paths_);
         preset_->setCurrentText(name);
         refreshTree();
         emit planChanged(plan_);
@@ -226,7 +227,7 @@ void LayerPlanPanel::loadFromFile(const QString& file) {
     try {
         startFolder_ = QFileInfo(file).absolutePath();
         emit folderUsed(startFolder_);
-        setPlan(LayerPlan::load(file.toStdString(), ModelInfo{.layers = layers_}.selfAttentionPaths()));
+        setPlan(LayerPlan::load(file.toStdString(), paths_));
     } catch (const std::exception& e) {
         emit errorOccurred(QString::fromUtf8(e.what()));
     }

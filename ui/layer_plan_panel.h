@@ -28,6 +28,7 @@ public:
     void setLayers(const std::vector<LayerInfo>& layers);  // a new model: the plan resets to the preset
     void setSteps(int steps);                              // range of the step controls
     const LayerPlan& plan() const { return plan_; }
+    const std::vector<std::string>& layerPaths() const { return paths_; }
     void setPlan(const LayerPlan& plan);
     void applyPreset(const QString& name);
     QString presetName() const;
@@ -59,6 +60,7 @@ private:
     void changeEvent(QEvent* event) override;
 
     std::vector<LayerInfo> layers_;
+    std::vector<std::string> paths_;  // layers_' paths, the plan's keys
     LayerPlan plan_;
     int steps_ = 50;
     bool updating_ = false;

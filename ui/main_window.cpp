@@ -8,18 +8,14 @@
 #include <QCheckBox>
 #include <QCloseEvent>
 #include <QComboBox>
-#include <QDialog>
 #include <QDoubleSpinBox>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QFormLayout>
-#include <QGroupBox>
 #include <QHBoxLayout>
 #include <QLabel>
-#include <QLibraryInfo>
 #include <QMenuBar>
 #include <QMessageBox>
-#include <QPainter>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QScrollArea>
@@ -31,15 +27,12 @@
 #include <QToolButton>
 #include <QVBoxLayout>
 
-#include "core/io/image.h"
 #include "core/pipeline/set_request.h"
 #include "ui/charts_panel.h"
-#include "ui/image_convert.h"
 #include "ui/layer_plan_panel.h"
 #include "ui/reference_pane.h"
 #include "ui/resources.h"
 #include "ui/results_grid.h"
-#include "ui/set_files.h"
 #include "ui/subject_list.h"
 
 namespace sa::ui {
@@ -404,7 +397,6 @@ void MainWindow::onModelLoaded(const ModelInfo& info) {
     const auto savedPlan = settings_->planJson();
     plan_->setLayers(info.layers);
     const auto paths = info.selfAttentionPaths();
-    layerPaths_ = paths;
     try {
         if (pendingPlan_) plan_->setPlan(LayerPlan::fromJson(*pendingPlan_, paths, "set.json plan"));
         else if (!savedPlan.isEmpty())

@@ -91,6 +91,7 @@ private:
     void startRun(bool newSeedUnlessLocked);
     void setRunning(bool running);
     void showError(const QString& title, const QString& message);
+    QStringList gridTitles(const ImageSetSpec& spec) const;  // "Reference", then the target prompts
     void resetGrid(const StudioRequest& request);
     void refreshOverlays();
     void onModelLoaded(const ModelInfo& info);
@@ -138,7 +139,6 @@ private:
 
     QString modelFolder_;   // the model in use or being loaded
     QString loadedFolder_;  // the model the worker holds
-    std::vector<std::string> layerPaths_;
     bool modelReady_ = false, running_ = false, pointIsLive_ = false, modelHasCaptioner_ = false;
     std::optional<QPointF> point_;
     int pointTarget_ = -1;

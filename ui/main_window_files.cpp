@@ -1,44 +1,22 @@
 // MainWindow: files — export and open sets, save and enlarge images, model and plan dialogs.
 #include "ui/main_window.h"
 
-#include <random>
-
-#include <QAction>
-#include <QActionGroup>
-#include <QApplication>
 #include <QCheckBox>
-#include <QCloseEvent>
 #include <QComboBox>
 #include <QDialog>
 #include <QDoubleSpinBox>
 #include <QFileDialog>
 #include <QFileInfo>
-#include <QFormLayout>
-#include <QGroupBox>
-#include <QHBoxLayout>
 #include <QLabel>
-#include <QLibraryInfo>
-#include <QMenuBar>
-#include <QMessageBox>
 #include <QPainter>
-#include <QProgressBar>
-#include <QPushButton>
-#include <QScrollArea>
-#include <QScrollBar>
 #include <QSpinBox>
-#include <QSplitter>
 #include <QStatusBar>
-#include <QTabWidget>
-#include <QToolButton>
 #include <QVBoxLayout>
 
 #include "core/io/image.h"
-#include "core/pipeline/set_request.h"
-#include "ui/charts_panel.h"
 #include "ui/image_convert.h"
 #include "ui/layer_plan_panel.h"
 #include "ui/reference_pane.h"
-#include "ui/resources.h"
 #include "ui/results_grid.h"
 #include "ui/set_files.h"
 #include "ui/subject_list.h"
@@ -135,7 +113,7 @@ bool MainWindow::openSet(const QString& setJson) {
         const bool sameModel = modelFolder == modelFolder_ && modelReady_;
         // Validate the plan before touching any widget (with another model: once it is loaded).
         std::optional<LayerPlan> plan;
-        if (sameModel) plan = LayerPlan::fromJson(spec.plan, layerPaths_, setJson.toStdString());
+        if (sameModel) plan = LayerPlan::fromJson(spec.plan, plan_->layerPaths(), setJson.toStdString());
 
         reference_->setCaptionerAvailable(false);  // keep the set's caption
         reference_->setImage(set.reference, set.reference.empty() ? QString() : set.folder + "/reference.png");

@@ -2,46 +2,22 @@
 // result, cancellation and the per-image actions that start a new run.
 #include "ui/main_window.h"
 
-#include <random>
-
 #include <QAction>
-#include <QActionGroup>
-#include <QApplication>
 #include <QCheckBox>
-#include <QCloseEvent>
 #include <QComboBox>
-#include <QDialog>
-#include <QDoubleSpinBox>
-#include <QFileDialog>
-#include <QFileInfo>
-#include <QFormLayout>
-#include <QGroupBox>
-#include <QHBoxLayout>
 #include <QLabel>
-#include <QLibraryInfo>
-#include <QMenuBar>
-#include <QMessageBox>
-#include <QPainter>
 #include <QProgressBar>
 #include <QPushButton>
-#include <QScrollArea>
-#include <QScrollBar>
 #include <QSpinBox>
-#include <QSplitter>
+#include <QDoubleSpinBox>
 #include <QStatusBar>
-#include <QTabWidget>
-#include <QToolButton>
-#include <QVBoxLayout>
 
-#include "core/io/image.h"
 #include "core/pipeline/set_request.h"
 #include "ui/charts_panel.h"
 #include "ui/image_convert.h"
 #include "ui/layer_plan_panel.h"
 #include "ui/reference_pane.h"
-#include "ui/resources.h"
 #include "ui/results_grid.h"
-#include "ui/set_files.h"
 #include "ui/subject_list.h"
 
 namespace sa::ui {
@@ -133,17 +109,23 @@ void MainWindow::setRunning(bool running) {
     }
 }
 
+QStringList MainWindow::gridTitles(const ImageSetSpec& spec) const {
+    QStringList titles;
+    const auto prompts = spec.allPrompts();
+    for (size_t i = 0; i < prompts.size(); ++i) titles << (i == 0 ? tr("Reference") : QString::fromStdString(prompts[i]));
+    return titles;
+}
+
 void MainWindow::resetGrid(const StudioRequest& request) {
-    QStringList titles, tooltips;
+    QStringList tooltips;
     const auto prompts = request.spec.allPrompts();
     for (size_t i = 0; i < prompts.size(); ++i) {
-        titles << (i == 0 ? tr("Reference") : QString::fromStdString(prompts[i]));
         tooltips << tr("%1\nseed %2").arg(QString::fromStdString(prompts[i])).arg(request.spec.seeds.at(i)) + "\n\n" +
                         (i == 0 ? tr("Double-click: enlarge · right-click: save or more")
                                 : tr("Click: see where this point attends in the reference · double-click: enlarge · "
                                      "right-click: re-roll, save or more"));
     }
-    grid_->reset(titles, tooltips);
+    grid_->reset(gridTitles(request.spec), tooltips);
     if (!request.reference.empty()) grid_->tile(0)->setImage(toQImage(request.reference), false);
 }
 
@@ -209,11 +191,9 @@ void MainWindow::onFinished(const SetResult& result) {
 
 void MainWindow::showResult(const SetResult& result) {
     const auto prompts = result.spec.allPrompts();
-    QStringList titles, tooltips;
-    for (size_t i = 0; i < prompts.size(); ++i) {
-        titles << (i == 0 ? tr("Reference") : QString::fromStdString(prompts[i]));
-        tooltips << QString::fromStdString(prompts[i]);
-    }
+    QStringList tooltips;
+    for (const auto& prompt : prompts) tooltips << QString::fromStdString(prompt);
+    const auto titles = gridTitles(result.spec);
     grid_->reset(titles, tooltips);
     for (size_t i = 0; i < result.images.size(); ++i) {
         auto* tile = grid_->tile(static_cast<int>(i));
@@ -221,7 +201,7 @@ void MainWindow::showResult(const SetResult& result) {
         if (i < result.verdicts.size()) {
             const auto& v = result.verdicts[i];
             tile->setBadge(QString::fromStdString(v.subject), i == 0 || v.styleMatchesReference);
-            tile->setTitle(i == 0 ? tr("Reference") : QString::fromStdString(prompts.at(i)),
+            tile->setTitle(titles.at(static_cast<int>(i)),
                            tr("%1\nseed %2\njudge: %3 (%4 %), %5 style (%6 %)")
                                .arg(QString::fromStdString(prompts.at(i)))
                                .arg(result.spec.seeds.at(i))

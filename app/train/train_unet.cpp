@@ -52,9 +52,7 @@ void preview(Denoiser& ema, AutoencoderKL vae, const std::shared_ptr<ClipTokeniz
     request.guidanceScale = 5.0;
     request.seed = 7;
     auto result = TextToImagePipeline(model).generate(request);
-    std::vector<cv::Mat> images;
-    for (int64_t i = 0; i < result.images.size(0); ++i) images.push_back(tensorToImage(result.images[i]));
-    writeImage(png, makeGrid(images, 8));
+    writeImage(png, makeGrid(tensorToImages(result.images), 8));
 }
 
 // Writes the EMA networks and the rest of the diffusers folder (also mid-training, so a usable

@@ -64,6 +64,12 @@ torch::Tensor imageToRgbBytes(const cv::Mat& bgr) {
     return torch::from_blob(rgb.data, {rgb.rows, rgb.cols, 3}, torch::kUInt8).clone();
 }
 
+std::vector<cv::Mat> tensorToImages(const torch::Tensor& batch) {
+    std::vector<cv::Mat> out;
+    for (int64_t i = 0; i < batch.size(0); ++i) out.push_back(tensorToImage(batch[i]));
+    return out;
+}
+
 torch::Tensor imageToTensor(const cv::Mat& bgr) {
     auto rgb = imageToRgbBytes(bgr).to(torch::kFloat32) / 255.0;
     return (rgb * 2 - 1).permute({2, 0, 1}).unsqueeze(0).contiguous();

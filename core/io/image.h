@@ -18,6 +18,8 @@ void writeImage(const std::filesystem::path& path, const cv::Mat& image);
 
 // [3, H, W] float in [0, 1] (RGB) → 8-bit BGR, rounding as diffusers' numpy_to_pil.
 cv::Mat tensorToImage(const torch::Tensor& chw);
+// A batch [N, 3, H, W] in [0, 1] → N images (tensorToImage of each).
+std::vector<cv::Mat> tensorToImages(const torch::Tensor& batch);
 // 8-bit BGR → [1, 3, H, W] float in [-1, 1] (RGB), as inversion.py's _encode_image.
 torch::Tensor imageToTensor(const cv::Mat& bgr);
 // 8-bit BGR → [H, W, 3] uint8 RGB.
