@@ -1,7 +1,7 @@
-// stylealigned-dataset-preview: a contact sheet of the procedural data set (one row per style,
-// one column per subject) to check by eye that subjects and styles read as intended; with
-// --examples DIR it writes the example references that ship in resources/examples (one per
-// style, a different subject each, from seeds outside the training split).
+// stylealigned-dataset-preview: a contact sheet of the procedural data set (one row per look of
+// each style, one column per subject) to check by eye that subjects, styles and looks read as
+// intended; with --examples DIR it writes the example references that ship in resources/examples
+// (one per style, a different subject and look each, from seeds outside the training split).
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
@@ -30,7 +30,8 @@ int writeExamples(const std::string& folder, int size) {
     const auto& styles = sa::data::styleNames();
     for (size_t style = 0; style < styles.size(); ++style) {
         const int subject = static_cast<int>((style * 5 + 3) % subjects.size());
-        const auto sample = sa::data::drawSample(subject, static_cast<int>(style), 7'000'000 + style, size);
+        const int look = static_cast<int>(style) % sa::data::styleVariants();
+        const auto sample = sa::data::drawSample(subject, static_cast<int>(style), 7'000'000 + style, size, look);
         const auto file = folder + "/" + fileName(subjects[size_t(subject)] + " " + styles[style]) + ".png";
         if (!cv::imwrite(file, sample.image)) {
             std::fprintf(stderr, "could not write %s\n", file.c_str());
@@ -77,7 +78,8 @@ int main(int argc, char** argv) {
         const auto& subjects = sa::data::subjectNames();
         const auto& styles = sa::data::styleNames();
         const int zoom = 2, cell = size * zoom, gap = 4, left = 150, top = 26;
-        const int cols = int(subjects.size()), rows = int(styles.size());
+        const int looks = sa::data::styleVariants();
+        const int cols = int(subjects.size()), rows = int(styles.size()) * looks;
         cv::Mat sheet(top + rows * (cell + gap), left + cols * (cell + gap), CV_8UC3, cv::Scalar(40, 40, 40));
         const auto font = cv::FONT_HERSHEY_SIMPLEX;
         const double headScale = std::min(0.5, cell / 180.0);  // "mountain" must fit its column
@@ -86,9 +88,10 @@ int main(int argc, char** argv) {
                         cv::LINE_AA);
         for (int r = 0; r < rows; ++r) {
             const int y = top + r * (cell + gap);
-            cv::putText(sheet, styles[size_t(r)], {6, y + cell / 2 + 5}, font, 0.5, {235, 235, 235}, 1, cv::LINE_AA);
+            const std::string label = styles[size_t(r / looks)] + " " + std::to_string(r % looks + 1);
+            cv::putText(sheet, label, {6, y + cell / 2 + 5}, font, 0.45, {235, 235, 235}, 1, cv::LINE_AA);
             for (int c = 0; c < cols; ++c) {
-                const sa::data::Sample sample = sa::data::drawSample(c, r, seed, size);
+                const sa::data::Sample sample = sa::data::drawSample(c, r / looks, seed, size, r % looks);
                 cv::Mat zoomed;
                 cv::resize(sample.image, zoomed, {cell, cell}, 0, 0, cv::INTER_NEAREST);
                 zoomed.copyTo(sheet(cv::Rect(left + c * (cell + gap), y, cell, cell)));
@@ -98,7 +101,7 @@ int main(int argc, char** argv) {
             std::fprintf(stderr, "could not write %s\n", out.c_str());
             return 1;
         }
-        std::printf("wrote %s (%d styles x %d subjects, %d px samples)\n", out.c_str(), rows, cols, size);
+        std::printf("wrote %s (%zu styles x %d looks x %d subjects, %d px samples)\n", out.c_str(), styles.size(), looks, cols, size);
     } catch (const std::exception& e) {
         std::fprintf(stderr, "error: %s\n", e.what());
         return 1;

@@ -687,6 +687,10 @@ Check the prompts, the reference and the model, then try again.</source>
         <source>%1 min %2 s</source>
         <translation>%1분 %2초</translation>
     </message>
+    <message>
+        <source>%1, look %2</source>
+        <translation>%1, 변형 %2</translation>
+    </message>
 </context>
 <context>
     <name>sa::ui::OverlayPanel</name>

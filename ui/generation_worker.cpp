@@ -218,9 +218,10 @@ void GenerationWorker::generate(const StudioRequest& studio) {
         out.totalSeconds = secondsSince(started);
         if (judge_) {
             const auto verdicts = judge_->judge(result.images);
+            const bool looks = judge_->config().style_variants > 1;
             for (const auto& v : verdicts)
-                out.verdicts.push_back({judge_->subjectName(v.subject), judge_->styleName(v.style), v.subjectConfidence,
-                                        v.styleConfidence, v.style == verdicts.front().style});
+                out.verdicts.push_back({judge_->subjectName(v.subject), judge_->styleName(v.style), looks ? v.variant + 1 : 0,
+                                        v.subjectConfidence, v.styleConfidence, sameLook(v, verdicts.front())});
         }
         emit finished(out);
     } catch (const Cancelled&) {

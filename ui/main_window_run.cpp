@@ -200,6 +200,8 @@ void MainWindow::showResult(const SetResult& result) {
         tile->setImage(toQImage(result.images[i]), true);
         if (i < result.verdicts.size()) {
             const auto& v = result.verdicts[i];
+            const QString style = v.look > 0 ? tr("%1, look %2").arg(QString::fromStdString(v.style)).arg(v.look)
+                                             : QString::fromStdString(v.style);
             tile->setBadge(QString::fromStdString(v.subject), i == 0 || v.styleMatchesReference);
             tile->setTitle(titles.at(static_cast<int>(i)),
                            tr("%1\nseed %2\njudge: %3 (%4 %), %5 style (%6 %)")
@@ -207,7 +209,7 @@ void MainWindow::showResult(const SetResult& result) {
                                .arg(result.spec.seeds.at(i))
                                .arg(QString::fromStdString(v.subject))
                                .arg(100 * v.subjectConfidence, 0, 'f', 0)
-                               .arg(QString::fromStdString(v.style))
+                               .arg(style)
                                .arg(100 * v.styleConfidence, 0, 'f', 0));
         }
     }

@@ -58,8 +58,9 @@ struct StepUpdate {
 
 struct ImageVerdict {
     std::string subject, style;
+    int look = 0;  // which look of the style, from 1; 0 when the judge does not tell looks apart
     float subjectConfidence = 0, styleConfidence = 0;
-    bool styleMatchesReference = false;
+    bool styleMatchesReference = false;  // same style in the same look
 };
 
 struct SetResult {

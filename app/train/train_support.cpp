@@ -15,17 +15,19 @@ torch::Tensor sampleTensor(const cv::Mat& bgr) { return imageToTensor(bgr).squee
 Batch makeBatch(const data::ProceduralDataset& dataset, int64_t first, int64_t count) {
     Batch b;
     std::vector<torch::Tensor> images;
-    std::vector<int64_t> subjects, styles;
+    std::vector<int64_t> subjects, styles, variants;
     for (int64_t i = 0; i < count; ++i) {
         auto s = dataset.at(first + i);
         images.push_back(sampleTensor(s.image));
         subjects.push_back(s.subject);
         styles.push_back(s.style);
+        variants.push_back(s.variant);
         b.captions.push_back(s.caption);
     }
     b.images = torch::stack(images);
     b.subjects = torch::tensor(subjects, torch::kLong);
     b.styles = torch::tensor(styles, torch::kLong);
+    b.variants = torch::tensor(variants, torch::kLong);
     return b;
 }
 
@@ -51,6 +53,17 @@ int Checkpoint::load(torch::nn::Module& module, torch::optim::Optimizer& optimiz
     torch::serialize::InputArchive optimizerArchive;
     archive.read("optimizer", optimizerArchive);
     optimizer.load(optimizerArchive);
+    torch::Tensor step;
+    archive.read("step", step);
+    return static_cast<int>(step.item<int64_t>());
+}
+
+int Checkpoint::loadModule(torch::nn::Module& module) const {
+    const auto file = folder_ / (name_ + ".ckpt");
+    if (!fs::exists(file)) fail("no checkpoint {} (train the '{}' stage first)", file.string(), name_);
+    torch::serialize::InputArchive archive;
+    archive.load_from(file.string());
+    module.load(archive);
     torch::Tensor step;
     archive.read("step", step);
     return static_cast<int>(step.item<int64_t>());

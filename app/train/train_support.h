@@ -29,7 +29,7 @@ struct TrainOptions {
 // A batch of procedural samples: images [B, 3, S, S] in [-1, 1] and labels.
 struct Batch {
     torch::Tensor images;
-    torch::Tensor subjects, styles;  // int64 [B]
+    torch::Tensor subjects, styles, variants;  // int64 [B]
     std::vector<std::string> captions;
 };
 Batch makeBatch(const data::ProceduralDataset& dataset, int64_t first, int64_t count);
@@ -64,6 +64,8 @@ public:
     Checkpoint(fs::path folder, std::string name) : folder_(std::move(folder)), name_(std::move(name)) {}
     // Returns the step to continue from (0 when there is no checkpoint).
     int load(torch::nn::Module& module, torch::optim::Optimizer& optimizer) const;
+    // The module only (another stage starting from this one); throws when there is no checkpoint.
+    int loadModule(torch::nn::Module& module) const;
     void save(torch::nn::Module& module, torch::optim::Optimizer& optimizer, int step) const;
 
 private:
@@ -117,7 +119,8 @@ void writeJson(const fs::path& file, const nlohmann::json& json);
 double learningRate(double base, int step, int total, int warmup);
 
 int trainVae(const TrainOptions& options);
-int trainUNet(const TrainOptions& options);
+int trainUNet(const TrainOptions& options);       // every style in its first look
+int trainUNetLooks(const TrainOptions& options);  // from trainUNet's weights: all looks
 int trainJudge(const TrainOptions& options);
 
 }  // namespace sa::train

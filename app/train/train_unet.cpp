@@ -1,5 +1,8 @@
 // Stage 2: text encoder + UNet of the demo model, trained together with the epsilon objective
 // (min-SNR-5 weighting) on VAE latents of the procedural data set; an EMA copy is what ships.
+// Two steps of a curriculum: first every style in its first look only (subjects and styles are
+// learnt on a data set where each style name means one picture), then, from those weights, on all
+// looks under the same captions (the style words become ambiguous, as real style prompts are).
 #include "app/train/train_support.h"
 #include "core/io/image.h"
 #include "core/io/state_dict.h"
@@ -69,11 +72,18 @@ void exportModel(Denoiser& ema, const fs::path& out) {
     writeJson(out / "model_index.json", demoModelIndex());
 }
 
-}  // namespace
+struct Stage {
+    std::string name;          // checkpoint, loss log
+    std::string pool;          // latent pool file in the work folder
+    int variants;              // looks per style in the data
+    int steps, warmup;         // defaults
+    double lr;
+    std::string startFrom;     // the stage whose EMA weights this one starts from ("" = random)
+};
 
-int trainUNet(const TrainOptions& o) {
-    const int steps = o.steps > 0 ? o.steps : 8000, batch = o.batch > 0 ? o.batch : 32;
-    const double lr = o.lr > 0 ? o.lr : 3e-4;
+int trainStage(const TrainOptions& o, const Stage& stage) {
+    const int steps = o.steps > 0 ? o.steps : stage.steps, batch = o.batch > 0 ? o.batch : 32;
+    const double lr = o.lr > 0 ? o.lr : stage.lr;
     torch::manual_seed(static_cast<int64_t>(o.seed));
     auto vae = loadVae(o.out / "vae");
     auto tokenizer = std::make_shared<ClipTokenizer>(ClipTokenizer::fromFolder(tokenizerSource()));
@@ -82,11 +92,11 @@ int trainUNet(const TrainOptions& o) {
     // Latent pool: every subject × style pair many times over, encoded once and kept in the work
     // folder so that a resumed run does not encode again.
     const int64_t pool = 12'000;
-    data::ProceduralDataset dataset(o.seed + 1, o.size, 0);
+    data::ProceduralDataset dataset(o.seed + 1, o.size, 0, stage.variants);
     std::vector<std::string> captions;
     for (int64_t i = 0; i < pool; ++i) captions.push_back(data::captionFor(static_cast<int>(i % data::subjectNames().size()),
                                                                           static_cast<int>((i / data::subjectNames().size()) % data::styleNames().size())));
-    const auto poolFile = o.work / "latent_pool.safetensors";
+    const auto poolFile = o.work / stage.pool;
     torch::Tensor allLatents;
     if (fs::exists(poolFile)) {
         allLatents = SafetensorsFile::open(poolFile)->tensor("latents");
@@ -130,8 +140,22 @@ int trainUNet(const TrainOptions& o) {
     auto state = std::make_shared<torch::nn::Module>();
     state->register_module("model", model);
     state->register_module("ema", ema);
-    StageProgress progress(o, "unet", "UNet + text encoder training loss (EMA, log scale)", steps, 500, *state, optimizer);
+    StageProgress progress(o, stage.name, "UNet + text encoder training loss (EMA, log scale)", steps, 500, *state, optimizer);
     int step = progress.firstStep();
+    if (step == 0 && !stage.startFrom.empty()) {
+        // Both the trained model and its EMA start from the earlier stage's EMA (what it shipped).
+        auto earlier = std::make_shared<torch::nn::Module>();
+        Denoiser earlierModel, earlierEma;
+        earlier->register_module("model", earlierModel);
+        earlier->register_module("ema", earlierEma);
+        const int earlierSteps = Checkpoint(o.work / "checkpoints", stage.startFrom).loadModule(*earlier);
+        fmt::print("{}: starting from the '{}' stage's weights at step {}\n", stage.name, stage.startFrom, earlierSteps);
+        torch::NoGradGuard noGrad;
+        auto src = earlierEma->parameters();
+        auto dst = model->parameters();
+        auto dstEma = ema->parameters();
+        for (size_t i = 0; i < src.size(); ++i) dst[i].copy_(src[i]), dstEma[i].copy_(src[i]);
+    }
 
     DDIMScheduler scheduler(DDIMSchedulerConfig::fromJson(JsonConfig(demoSchedulerConfig(), "demo scheduler")));
     const auto alphas = scheduler.alphasCumprod();
@@ -139,7 +163,7 @@ int trainUNet(const TrainOptions& o) {
     model->train();
     for (; step < steps; ++step) {
         cli::interruptToken().throwIfCancelled();
-        setLearningRate<torch::optim::AdamWOptions>(optimizer, learningRate(lr, step, steps, 500));
+        setLearningRate<torch::optim::AdamWOptions>(optimizer, learningRate(lr, step, steps, stage.warmup));
         auto index = torch::randint(allLatents.size(0), {batch}, generator, torch::kLong);
         auto x0 = allLatents.index_select(0, index);
         auto tokenIds = allIds.index_select(0, index);
@@ -160,7 +184,7 @@ int trainUNet(const TrainOptions& o) {
         loss.backward();
         torch::nn::utils::clip_grad_norm_(model->parameters(), 1.0);
         optimizer.step();
-        updateEma(ema, model, step < 1000 ? 0.99 : 0.999);
+        updateEma(ema, model, step < 1000 && stage.startFrom.empty() ? 0.99 : 0.999);
         progress.stepDone(step, {{"loss", loss.item<double>()}, {"mse", perSample.mean().item<double>()}});
         if ((step + 1) % 1000 == 0 || step + 1 == steps) {
             exportModel(ema, o.out);
@@ -170,6 +194,16 @@ int trainUNet(const TrainOptions& o) {
     }
     progress.finish();
     return 0;
+}
+
+}  // namespace
+
+int trainUNet(const TrainOptions& o) {
+    return trainStage(o, {"unet", "latent_pool.safetensors", 1, 8000, 500, 3e-4, ""});
+}
+
+int trainUNetLooks(const TrainOptions& o) {
+    return trainStage(o, {"unet_looks", "latent_pool_looks.safetensors", data::styleVariants(), 3000, 200, 1.5e-4, "unet"});
 }
 
 }  // namespace sa::train

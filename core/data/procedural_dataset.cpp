@@ -95,6 +95,11 @@ void checkStyle(int style) {
         fail("procedural data set: style {} out of range [0, {})", style, styleNames().size());
 }
 
+void checkVariant(int variant) {
+    if (variant < 0 || variant >= styleVariants())
+        fail("procedural data set: style variant {} out of range [0, {})", variant, styleVariants());
+}
+
 void checkSize(int size) {
     if (size < 32) fail("procedural data set: image size {} is below the minimum of 32", size);
     if (size > 4096) fail("procedural data set: image size {} is above the maximum of 4096", size);
@@ -168,6 +173,8 @@ const std::vector<std::string>& styleNames() {
     return names;
 }
 
+int styleVariants() { return 3; }
+
 std::string captionFor(int subject, int style) {
     checkSubject(subject);
     checkStyle(style);
@@ -187,15 +194,17 @@ Shape posedShape(int subject, uint64_t seed, int size) {
 
 }  // namespace
 
-Sample drawSample(int subject, int style, uint64_t seed, int size) {
+Sample drawSample(int subject, int style, uint64_t seed, int size, int variant) {
     checkSubject(subject);
     checkStyle(style);
+    checkVariant(variant);
     checkSize(size);
 
     Scene scene;
     scene.size = size;
     scene.ss = size <= 128 ? 4 : size <= 256 ? 2 : 1;
     scene.W = size * scene.ss;
+    scene.variant = variant;
     scene.parts = posedShape(subject, seed, size);
     scene.bounds = boundsOf(scene.parts);
     scene.silhouette = cv::Mat(scene.W, scene.W, CV_8U, cv::Scalar(0));
@@ -213,6 +222,7 @@ Sample drawSample(int subject, int style, uint64_t seed, int size) {
     sample.image = renderStyle(style, scene, styleRng);
     sample.subject = subject;
     sample.style = style;
+    sample.variant = variant;
     sample.caption = captionFor(subject, style);
     return sample;
 }
@@ -226,9 +236,12 @@ cv::Mat subjectMask(int subject, uint64_t seed, int size) {
     return mask;
 }
 
-ProceduralDataset::ProceduralDataset(uint64_t seed, int size, int split) : seed_(seed), size_(size), split_(split) {
+ProceduralDataset::ProceduralDataset(uint64_t seed, int size, int split, int variants)
+    : seed_(seed), size_(size), split_(split), variants_(variants) {
     checkSize(size);
     if (split != 0 && split != 1) fail("procedural data set: split must be 0 (train) or 1 (held-out), got {}", split);
+    if (variants < 1 || variants > styleVariants())
+        fail("procedural data set: variants must be in [1, {}], got {}", styleVariants(), variants);
 }
 
 int64_t ProceduralDataset::pairs() const { return int64_t(subjectNames().size() * styleNames().size()); }
@@ -244,7 +257,8 @@ Sample ProceduralDataset::at(int64_t index) const {
     const uint64_t seed = sampleSeed(index);
     const int64_t pair = index % pairs();
     const int subjects = int(subjectNames().size());
-    return drawSample(int(pair % subjects), int(pair / subjects), seed, size_);
+    const int variant = int(mix64(seed ^ 0x100c5ULL) % uint64_t(variants_));
+    return drawSample(int(pair % subjects), int(pair / subjects), seed, size_, variant);
 }
 
 }  // namespace sa::data

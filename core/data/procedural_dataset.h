@@ -4,6 +4,12 @@
 // Each subject is a fixed composition of primitives that every style renders, so a subject is
 // recognisable by shape and a style by palette, stroke, texture and background. Pose, scale,
 // position and colours vary per seed so that models learn concepts rather than pictures.
+//
+// Each style has several looks (variants) under one name — pixel art by day, at night, at
+// sunset; a blueprint, a whiteprint, a CAD screen — and the caption never says which. The
+// style words are therefore ambiguous, as real style prompts are: plain generation picks a look
+// at random, while StyleAligned should keep the reference's look across a set. The judge tells
+// the looks apart, so "style agreement" means agreeing with the reference's look.
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -16,19 +22,21 @@ struct Sample {
     cv::Mat image;        // 8-bit BGR, size × size
     int subject = 0;      // index into subjectNames()
     int style = 0;        // index into styleNames()
+    int variant = 0;      // the style's look, 0 … styleVariants() - 1 (not in the caption)
     std::string caption;  // "a fish, pixel art style"
 };
 
 const std::vector<std::string>& subjectNames();
 const std::vector<std::string>& styleNames();
+int styleVariants();  // looks per style (3)
 
 // "a <subject>, <style> style" ("an" before a subject that starts with a vowel).
 std::string captionFor(int subject, int style);
 
 // Deterministic: the same (subject, style, seed, size) gives the same pixels on every machine
 // (with the same OpenCV build: only its integer drawing and morphology routines are used).
-// Throws sa::Error for an unknown subject / style or a size outside [32, 4096].
-Sample drawSample(int subject, int style, uint64_t seed, int size = 64);
+// Throws sa::Error for an unknown subject / style / variant or a size outside [32, 4096].
+Sample drawSample(int subject, int style, uint64_t seed, int size = 64, int variant = 0);
 
 // The subject's silhouette (CV_8U, 0 / 255, size × size) where drawSample(subject, any style,
 // seed, size) draws it: pose depends on (subject, seed) only. For judges and tests that need to
@@ -37,14 +45,17 @@ cv::Mat subjectMask(int subject, uint64_t seed, int size = 64);
 
 // Index → (subject, style, seed): consecutive indices cycle through every (subject, style) pair,
 // so any window of pairs() indices covers each pair once. `split` 0 = train, 1 = held-out; the
-// two splits never share a drawing seed, so evaluation never sees a training picture.
+// two splits never share a drawing seed, so evaluation never sees a training picture. The look
+// of each sample is drawn from its seed among the first `variants` looks (1: every style in its
+// first look only, the data set of the first training stage).
 class ProceduralDataset {
 public:
-    ProceduralDataset(uint64_t seed, int size = 64, int split = 0);
+    ProceduralDataset(uint64_t seed, int size = 64, int split = 0, int variants = styleVariants());
     Sample at(int64_t index) const;  // index ≥ 0; the data set is unbounded
     int64_t pairs() const;           // subjects × styles
     int size() const { return size_; }
     int split() const { return split_; }
+    int variants() const { return variants_; }
 
     // The drawing seed of `index` (exposed so tests can check that splits are disjoint).
     uint64_t sampleSeed(int64_t index) const;
@@ -53,6 +64,7 @@ private:
     uint64_t seed_;
     int size_;
     int split_;
+    int variants_;
 };
 
 }  // namespace sa::data

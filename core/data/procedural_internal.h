@@ -86,6 +86,7 @@ struct Scene {
     int size = 64;
     int ss = 4;   // supersampling factor: styles render at W = size·ss then box-filter down
     int W = 256;
+    int variant = 0;  // the style's look (see styleVariants())
     Shape parts;  // output-pixel coordinates
     std::vector<cv::Mat> masks;  // per part (empty for line parts), CV_8U 0/255, W × W
     cv::Mat silhouette;          // union of the region masks

@@ -2,6 +2,9 @@
 // background. Styles paint at the working resolution (size × ss) and box-filter down, which gives
 // anti-aliased edges from integer-only drawing. Only integer pixel arithmetic and OpenCV's integer
 // routines (drawing, morphology, chamfer distance) are used, so pixels are the same everywhere.
+// Every style has three looks (Scene::variant) that keep its stroke and texture and change the
+// palette and ground; look 0 is the style as first designed, and draws the same pixels as before
+// looks existed (the first training stage's data).
 #include <algorithm>
 #include <cmath>
 
@@ -12,30 +15,37 @@
 namespace sa::data::detail {
 namespace {
 
-// ---- flat pastel: soft fills, no outline, light background, a soft drop shadow -----------------
+// ---- flat pastel: soft fills, no outline, a soft drop shadow -----------------------------------
+// Looks: on a light pastel ground; on a deep night-blue ground; on cream paper with a plum outline.
 cv::Mat flatPastel(const Scene& s, Rng& rng) {
-    static const std::vector<Color> backgrounds{rgb(0xF9CAD6), rgb(0xC2E8D3), rgb(0xD6CCF4), rgb(0xC6E2F6), rgb(0xFFDDB3)};
+    static const std::vector<std::vector<Color>> backgrounds{
+        {rgb(0xF9CAD6), rgb(0xC2E8D3), rgb(0xD6CCF4), rgb(0xC6E2F6), rgb(0xFFDDB3)}, {rgb(0x2E3150), rgb(0x2A3A55)}, {rgb(0xFFF6E6)}};
     static const std::vector<Color> palette{rgb(0xF28BA3), rgb(0x7FCFA0), rgb(0x8FB0EE), rgb(0xFFC27A), rgb(0xB99BE0),
                                             rgb(0xF5DA6E), rgb(0x77C8D2), rgb(0xF29F86)};
-    const Color bg = jitter(pick(backgrounds, rng), rng, 4);
+    const Color bg = jitter(pick(backgrounds[size_t(s.variant)], rng), rng, 4);
     const Colors col = pickColors(palette, rgb(0x6E6085), rgb(0xFFFDF7), rng, 8, {bg});
     const double u = s.unit();
     cv::Mat img = canvas(s.W, bg);
     const cv::Mat shadow = blur(shifted(s.silhouette, iround(s.px(1.5 * u)), iround(s.px(2.0 * u))), s.px(0.8 * u));
-    blend(img, shadow, rgb(0x7A6A8C), 50);
+    blend(img, shadow, s.variant == 1 ? rgb(0x101126) : rgb(0x7A6A8C), s.variant == 1 ? 120 : 50);
     for (size_t i = 0; i < s.parts.size(); ++i) {
         const Part& part = s.parts[i];
         if (part.isLine) paint(img, lineMask(s, part, 1.3), col[Role::Dark]);
         else paint(img, s.masks[i], col[part.role]);
     }
+    if (s.variant == 2) paint(img, ring(s.silhouette, s.px(0.9 * u), s.px(0.5 * u)), rgb(0x5A3E6E));
     return downsample(img, s.ss);
 }
 
-// ---- neon outline: glowing tubes (blurred copy under a sharp line) on black --------------------
+// ---- neon outline: glowing tubes (blurred copy under a sharp line) on a dark wall ---------------
+// Looks: every neon colour on black; pink / cyan / violet on deep purple; amber / gold on brown-black.
 cv::Mat neonOutline(const Scene& s, Rng& rng) {
-    static const std::vector<Color> palette{rgb(0xFF2BD6), rgb(0x00F0FF), rgb(0x39FF14), rgb(0xFFE81F),
-                                            rgb(0xFF7A00), rgb(0xB44CFF), rgb(0xFF3355)};
-    Colors col = pickColors(palette, {}, {}, rng, 0);
+    static const std::vector<std::vector<Color>> palettes{
+        {rgb(0xFF2BD6), rgb(0x00F0FF), rgb(0x39FF14), rgb(0xFFE81F), rgb(0xFF7A00), rgb(0xB44CFF), rgb(0xFF3355)},
+        {rgb(0xFF2BD6), rgb(0x00F0FF), rgb(0xB44CFF), rgb(0x7A5CFF)},
+        {rgb(0xFF7A00), rgb(0xFFE81F), rgb(0xFFB000), rgb(0xFF4A1C)}};
+    static const std::vector<Color> walls{rgb(0x07060E), rgb(0x2A0845), rgb(0x1E0E02)};
+    Colors col = pickColors(palettes[size_t(s.variant)], {}, {}, rng, 0);
     col.c[size_t(Role::Dark)] = col[Role::Secondary];
     col.c[size_t(Role::Light)] = mix(col[Role::Body], rgb(0xFFFFFF), 120);
     const double u = s.unit();
@@ -53,7 +63,7 @@ cv::Mat neonOutline(const Scene& s, Rng& rng) {
         else paint(tube, ring(s.masks[i], s.px(0.75 * u), s.px(0.75 * u)), c);
     }
     const cv::Mat glow = blur(tube, s.px(2.2 * u));
-    cv::Mat img = canvas(s.W, jitter(rgb(0x07060E), rng, 3));
+    cv::Mat img = canvas(s.W, jitter(walls[size_t(s.variant)], rng, 3));
     addScaled(img, fill, 256);
     addScaled(img, glow, 460);
     cv::Mat core = tube.clone();
@@ -62,9 +72,11 @@ cv::Mat neonOutline(const Scene& s, Rng& rng) {
     return downsample(img, s.ss);
 }
 
-// ---- pencil hatching: grey hatching inside, dark pencil outline, off-white paper ---------------
+// ---- pencil hatching: hatching inside, a dark outline, paper --------------------------------------
+// Looks: graphite on off-white; sepia ink on tan paper; blue ballpoint on ruled notebook paper.
 cv::Mat pencilHatching(const Scene& s, Rng& rng) {
-    const Color paper = jitter(rgb(0xF2EFE7), rng, 3), graphite = rgb(0x3A3A40);
+    static const std::vector<Color> papers{rgb(0xF2EFE7), rgb(0xE6D2A8), rgb(0xF8FAFF)}, leads{rgb(0x3A3A40), rgb(0x5B3418), rgb(0x1E3A9C)};
+    const Color paper = jitter(papers[size_t(s.variant)], rng, 3), graphite = leads[size_t(s.variant)];
     const double u = s.unit(), angle = 45 + rng.uniform(-15, 15), spacing = s.px(3.0 * u), thick = s.px(0.6 * u);
     const cv::Mat hatchA = hatch(s.W, angle, spacing, thick, 0.15, rng);
     const cv::Mat hatchB = hatch(s.W, angle + 90, spacing, thick, 0.15, rng);
@@ -73,6 +85,12 @@ cv::Mat pencilHatching(const Scene& s, Rng& rng) {
     for (int i = 0; i < 256; ++i) lut[size_t(i)] = uint8_t(140 + i * 115 / 255);
     const cv::Mat tooth = remap8(grain(s, rng), lut);  // paper tooth breaks up the graphite
     cv::Mat img = canvas(s.W, paper);
+    if (s.variant == 2) {  // the notebook's ruling, under the drawing
+        cv::Mat rules(s.W, s.W, CV_8U, cv::Scalar(0));
+        const int pitch = std::max(3, iround(s.px(6.0 * u))), first = rng.uniformInt(0, pitch - 1);
+        for (int y = first; y < s.W; y += pitch) rules(cv::Rect(0, y, s.W, std::min(std::max(1, s.ss / 2), s.W - y))).setTo(255);
+        blend(img, rules, rgb(0x8FB4E8), 200);
+    }
     for (size_t i = 0; i < s.parts.size(); ++i) {
         const Part& part = s.parts[i];
         if (part.isLine) {
@@ -98,11 +116,17 @@ cv::Mat pencilHatching(const Scene& s, Rng& rng) {
     return out;
 }
 
-// ---- watercolor: bleeding washes with uneven, darker edges on cream paper ----------------------
+// ---- watercolor: bleeding washes with uneven, darker edges on paper ----------------------------
+// Looks: a full box of colours on cream paper; cool blues and greens on grey-blue paper; warm
+// reds and ochres on rose paper.
 cv::Mat watercolor(const Scene& s, Rng& rng) {
-    static const std::vector<Color> palette{rgb(0x3B6FB6), rgb(0x4E9A5B), rgb(0xD64F4F), rgb(0xDB9434),
-                                            rgb(0x8E5BA8), rgb(0x2A9D8F), rgb(0xC8553D)};
-    const Color paper = jitter(rgb(0xF7F0DE), rng, 3);
+    static const std::vector<std::vector<Color>> palettes{
+        {rgb(0x3B6FB6), rgb(0x4E9A5B), rgb(0xD64F4F), rgb(0xDB9434), rgb(0x8E5BA8), rgb(0x2A9D8F), rgb(0xC8553D)},
+        {rgb(0x3B6FB6), rgb(0x2A9D8F), rgb(0x4E9A5B), rgb(0x5C7FA6), rgb(0x2E4A8C)},
+        {rgb(0xD64F4F), rgb(0xDB9434), rgb(0xC8553D), rgb(0xB5651D), rgb(0xE07A5F)}};
+    static const std::vector<Color> papers{rgb(0xF7F0DE), rgb(0xDDE6EC), rgb(0xF5DCD6)};
+    const std::vector<Color>& palette = palettes[size_t(s.variant)];
+    const Color paper = jitter(papers[size_t(s.variant)], rng, 3);
     const Colors col = pickColors(palette, rgb(0x363B58), rgb(0xFBF8F0), rng, 12);
     const double u = s.unit();
     const cv::Mat edgeNoise = valueNoise(s.W, 10, rng), density = valueNoise(s.W, 5, rng);
@@ -166,6 +190,8 @@ cv::Mat watercolor(const Scene& s, Rng& rng) {
 }
 
 // ---- pixel art: a 22 × 22 sprite in the PICO-8 palette with a dark outline ---------------------
+// Looks: one game's levels — by day (blue sky, grass), at night (navy sky, stars, dark grass), at
+// sunset in the desert (orange sky, sand).
 cv::Mat pixelArt(const Scene& s, Rng& rng) {
     struct Entry {
         uint32_t color, shade;
@@ -174,16 +200,23 @@ cv::Mat pixelArt(const Scene& s, Rng& rng) {
     static const std::vector<Entry> pico{{0xFF004D, 0x7E2553}, {0xFFA300, 0xAB5236}, {0xFFEC27, 0xFFA300},
                                          {0x00E436, 0x008751}, {0x29ADFF, 0x1D2B53}, {0xFF77A8, 0x7E2553},
                                          {0xAB5236, 0x7E2553}, {0x83769C, 0x5F574F}};
+    struct Level {
+        uint32_t sky, grass, earth, cloud;
+    };
+    static const std::vector<Level> levels{{0x29ADFF, 0x00E436, 0xAB5236, 0xFFF1E8},
+                                           {0x1D2B53, 0x008751, 0x5F574F, 0x5F574F},
+                                           {0xFFA300, 0xFFCCAA, 0xAB5236, 0xFF77A8}};
+    const Level& level = levels[size_t(s.variant)];
     // One backdrop, like one game's level: sky, a dithered grass line, earth.
     const int block = std::max(2, s.size * 3 / 64), n = (s.size + block - 1) / block;  // 22 × 22 at 64 px
-    const Color sky = rgb(0x29ADFF), grass = rgb(0x00E436), earth = rgb(0xAB5236), outline = rgb(0x000000);
+    const Color sky = rgb(level.sky), grass = rgb(level.grass), earth = rgb(level.earth), outline = rgb(0x000000);
     std::vector<Entry> usable;
     for (const auto& e : pico)
-        if (e.color != 0x29ADFF && e.color != 0x00E436) usable.push_back(e);
+        if (e.color != 0x29ADFF && e.color != 0x00E436 && e.color != level.sky && e.color != level.grass) usable.push_back(e);
     for (size_t i = usable.size(); i > 1; --i) std::swap(usable[i - 1], usable[size_t(rng.uniformInt(0, int(i) - 1))]);
     auto roleEntry = [&](Role role) -> Entry {
         switch (role) {
-            case Role::Dark: return {0x1D2B53, 0x000000};
+            case Role::Dark: return s.variant == 1 ? Entry{0x7E2553, 0x000000} : Entry{0x1D2B53, 0x000000};
             case Role::Light: return {0xFFF1E8, 0xC2C3C7};
             default: return usable[size_t(role)];
         }
@@ -196,11 +229,14 @@ cv::Mat pixelArt(const Scene& s, Rng& rng) {
             const int depth = y - (n - groundRows);
             if (depth > 0 || (x + y) % 2 == 0) grid.at<Color>(y, x) = depth > 1 ? earth : grass;  // dithered edge
         }
+    const Color cloud = rgb(level.cloud);
     for (int i = rng.uniformInt(0, 2); i > 0; --i) {  // a cloud or two
         const int cx = rng.uniformInt(1, n - 5), cy = rng.uniformInt(1, n / 3);
-        grid(cv::Rect(cx, cy, 4, 1)).setTo(cv::Scalar(0xE8, 0xF1, 0xFF));
-        grid(cv::Rect(cx + 1, cy - 1, 2, 1)).setTo(cv::Scalar(0xE8, 0xF1, 0xFF));
+        grid(cv::Rect(cx, cy, 4, 1)).setTo(cv::Scalar(cloud[0], cloud[1], cloud[2]));
+        grid(cv::Rect(cx + 1, cy - 1, 2, 1)).setTo(cv::Scalar(cloud[0], cloud[1], cloud[2]));
     }
+    if (s.variant == 1)  // stars
+        for (int i = rng.uniformInt(4, 8); i > 0; --i) grid.at<Color>(rng.uniformInt(0, n / 2), rng.uniformInt(0, n - 1)) = rgb(0xFFF1E8);
 
     // Coverage of each sprite pixel from a 4× finer raster: truer silhouettes than point sampling.
     auto spriteMask = [&](const cv::Mat& fine) {
@@ -231,11 +267,15 @@ cv::Mat pixelArt(const Scene& s, Rng& rng) {
     return big(cv::Rect(0, 0, s.size, s.size)).clone();
 }
 
-// ---- stained glass: Voronoi cells of saturated glass between thick black lead, dark ground -----
+// ---- stained glass: Voronoi cells of saturated glass between thick black lead, dim ground -----
+// Looks: the ground glass is dusk blue / violet, amber / umber, or bottle green.
 cv::Mat stainedGlass(const Scene& s, Rng& rng) {
     static const std::vector<Color> palette{rgb(0xC0172B), rgb(0x1F4FBF), rgb(0x1E9E4A), rgb(0xF0A818),
                                             rgb(0x7B2FBE), rgb(0x18A3A3), rgb(0xE8C547), rgb(0xE0562A)};
-    static const std::vector<Color> dim{rgb(0x1E2B5A), rgb(0x301C46), rgb(0x14393A), rgb(0x27284A)};
+    static const std::vector<std::vector<Color>> grounds{{rgb(0x1E2B5A), rgb(0x301C46), rgb(0x14393A), rgb(0x27284A)},
+                                                         {rgb(0x6A4312), rgb(0x7A3A14), rgb(0x5A4A1A), rgb(0x6E3026)},
+                                                         {rgb(0x134A26), rgb(0x1E5A2E), rgb(0x104038), rgb(0x2E5A1C)}};
+    const std::vector<Color>& dim = grounds[size_t(s.variant)];
     const Color lead = rgb(0x121212);
     const Colors col = pickColors(palette, rgb(0x4C4A63), rgb(0xF3E7C9), rng, 10);
     const double u = s.unit();
@@ -316,11 +356,16 @@ cv::Mat stainedGlass(const Scene& s, Rng& rng) {
 }
 
 // ---- pop art dots: Ben-Day dot fills, thick black outline, loud background ---------------------
+// Looks: a warm ground (yellow, red, pink, orange); a cool ground (cyan, blue, green); black.
 cv::Mat popArtDots(const Scene& s, Rng& rng) {
-    static const std::vector<Color> backgrounds{rgb(0xFFE11A), rgb(0xF2312E), rgb(0xFF5FA8), rgb(0xFF8A1E)};
+    static const std::vector<std::vector<Color>> grounds{{rgb(0xFFE11A), rgb(0xF2312E), rgb(0xFF5FA8), rgb(0xFF8A1E)},
+                                                         {rgb(0x1CC6F0), rgb(0x3D6BF2), rgb(0x2DB84B)},
+                                                         {rgb(0x161616)}};
+    const std::vector<Color>& backgrounds = grounds[size_t(s.variant)];
     static const std::vector<Color> palette{rgb(0xF2312E), rgb(0x1F5FE0), rgb(0xFFE11A), rgb(0x1CC6F0), rgb(0xFF5FA8), rgb(0x2DB84B)};
     const Color bg = pick(backgrounds, rng);
     const Colors col = pickColors(palette, rgb(0x111111), rgb(0xFFFFFF), rng, 0, {bg});
+    const Color outline = s.variant == 2 ? rgb(0xF4F4F4) : col[Role::Dark];  // a black ground takes a white outline
     const double u = s.unit();
     cv::Mat img = canvas(s.W, bg);
     const cv::Point2d phase(rng.uniform(0, s.px(6 * u)), rng.uniform(0, s.px(6 * u)));
@@ -329,7 +374,7 @@ cv::Mat popArtDots(const Scene& s, Rng& rng) {
     for (size_t i = 0; i < s.parts.size(); ++i) {
         const Part& part = s.parts[i];
         if (part.isLine) {
-            paint(img, lineMask(s, part, 1.7), col[Role::Dark]);
+            paint(img, lineMask(s, part, 1.7), outline);
             continue;
         }
         const cv::Mat& mask = s.masks[i];
@@ -340,15 +385,23 @@ cv::Mat popArtDots(const Scene& s, Rng& rng) {
             paint(img, mask, mix(c, rgb(0xFFFFFF), 150));
             paint(img, mask & fine, c);
         }
-        paint(img, ring(mask, s.px(1.1 * u), s.px(1.1 * u)), col[Role::Dark]);
+        paint(img, ring(mask, s.px(1.1 * u), s.px(1.1 * u)), outline);
     }
     return downsample(img, s.ss);
 }
 
-// ---- ukiyo-e waves: indigo / beige woodblock print, seigaiha waves, bokashi sky ----------------
+// ---- ukiyo-e waves: woodblock print, seigaiha waves, bokashi sky --------------------------------
+// Looks: indigo sky and sea on beige; a vermilion dawn over a teal sea on peach paper; a moss-green print.
 cv::Mat ukiyoeWaves(const Scene& s, Rng& rng) {
+    struct Print {
+        uint32_t paper, sky, sea, wave;
+    };
+    static const std::vector<Print> prints{{0xEADBBE, 0x2A3F6E, 0x9FB3C8, 0x2F4F7F},
+                                           {0xF4CDB0, 0xC4452C, 0x8FC1B5, 0x1F6F66},
+                                           {0xD5DDB0, 0x3E5B2E, 0xA9BF8E, 0x3A5A2C}};
+    const Print& print = prints[size_t(s.variant)];
     static const std::vector<Color> palette{rgb(0x2F5E85), rgb(0xC4452C), rgb(0xD4A24C), rgb(0x8DAA91), rgb(0x5C7FA6)};
-    const Color paper = jitter(rgb(0xEADBBE), rng, 4), ink = rgb(0x1B2340);
+    const Color paper = jitter(rgb(print.paper), rng, 4), ink = rgb(0x1B2340);
     const Colors col = pickColors(palette, ink, rgb(0xF4ECD9), rng, 8);
     const double u = s.unit();
     const int W = s.W;
@@ -356,7 +409,7 @@ cv::Mat ukiyoeWaves(const Scene& s, Rng& rng) {
 
     // Bokashi: the printer's indigo gradient along the top edge.
     const int band = iround(W * rng.uniform(0.18, 0.28));
-    const Color sky = rgb(0x2A3F6E);
+    const Color sky = rgb(print.sky);
     for (int y = 0; y < band; ++y) {
         const int a = 170 * (band - y) / band;
         auto* p = img.ptr<Color>(y);
@@ -364,7 +417,7 @@ cv::Mat ukiyoeWaves(const Scene& s, Rng& rng) {
     }
     // Seigaiha: rows of overlapping concentric half-circles below the horizon.
     const double horizon = s.px(s.size * rng.uniform(0.45, 0.62)), radius = s.px(8.0 * u);
-    const Color sea = mix(paper, rgb(0x9FB3C8), 80), wave = mix(paper, rgb(0x2F4F7F), 150);
+    const Color sea = mix(paper, rgb(print.sea), 80), wave = mix(paper, rgb(print.wave), 150);
     const int t = std::max(1, iround(s.px(0.7 * u)));
     const double phase = rng.uniform(0, 2 * radius);
     int row = 0;
@@ -391,13 +444,15 @@ cv::Mat ukiyoeWaves(const Scene& s, Rng& rng) {
     return out;
 }
 
-// ---- chalkboard: green board, grainy broken chalk outlines and scribbled chalk fills ----------
+// ---- chalkboard: a board, grainy broken chalk outlines and scribbled chalk fills ---------------
+// Looks: a green board, a black slate, a blue-grey board.
 cv::Mat chalkboard(const Scene& s, Rng& rng) {
+    static const std::vector<Color> boards{rgb(0x2F4A3A), rgb(0x262629), rgb(0x2C3E57)};
     static const std::vector<Color> palette{rgb(0xF6E27F), rgb(0xF4A6B8), rgb(0x9CCFEA), rgb(0xB8E0A6), rgb(0xF7C08A), rgb(0xD9C2F0)};
     const Color white = rgb(0xF4F4EC);
     const Colors col = pickColors(palette, white, white, rng, 6);
     const double u = s.unit();
-    cv::Mat board = canvas(s.W, jitter(rgb(0x2F4A3A), rng, 4));
+    cv::Mat board = canvas(s.W, jitter(boards[size_t(s.variant)], rng, 4));
     // Half-erased chalk smudges.
     cv::Mat smudge = valueNoise(s.W, 4, rng);
     for (size_t i = 0; i < smudge.total(); ++i) smudge.data[i] = uint8_t(std::max(0, smudge.data[i] - 120) * 60 / 135);
@@ -430,9 +485,11 @@ cv::Mat chalkboard(const Scene& s, Rng& rng) {
     return out;
 }
 
-// ---- blueprint: blue sheet, white grid, thin white outlines, no fill, a dimension line --------
+// ---- blueprint: a sheet with a grid, thin outlines, no fill, a dimension line -----------------
+// Looks: white on a blue sheet; blue on a white sheet (whiteprint); green on a dark CAD screen.
 cv::Mat blueprint(const Scene& s, Rng& rng) {
-    const Color bg = jitter(rgb(0x1F4F9A), rng, 6), white = rgb(0xEAF2FF);
+    static const std::vector<Color> sheets{rgb(0x1F4F9A), rgb(0xF1EEE4), rgb(0x0E1418)}, inks{rgb(0xEAF2FF), rgb(0x1F4F9A), rgb(0x4CE0B3)};
+    const Color bg = jitter(sheets[size_t(s.variant)], rng, 6), pen = inks[size_t(s.variant)];
     const double u = s.unit();
     const int W = s.W, ss = s.ss;
     cv::Mat img = canvas(W, bg);
@@ -445,8 +502,8 @@ cv::Mat blueprint(const Scene& s, Rng& rng) {
         target(cv::Rect(v * ss, 0, ss, W)).setTo(255);
         target(cv::Rect(0, v * ss, W, ss)).setTo(255);
     }
-    blend(img, minor, white, 45);
-    blend(img, major, white, 90);
+    blend(img, minor, pen, 45);
+    blend(img, major, pen, 90);
 
     // Painter's order on the ink: a part hides the lines of the parts behind it.
     cv::Mat ink(W, W, CV_8U, cv::Scalar(0));
@@ -469,7 +526,7 @@ cv::Mat blueprint(const Scene& s, Rng& rng) {
         cv::line(ink, {x0, y - tick}, {x0, y + tick}, cv::Scalar(255), lw);
         cv::line(ink, {x1, y - tick}, {x1, y + tick}, cv::Scalar(255), lw);
     }
-    blend(img, ink, white, 245);
+    blend(img, ink, pen, 245);
     cv::Mat out = downsample(img, ss);
     addNoise(out, 3, rng);
     return out;

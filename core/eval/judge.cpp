@@ -10,6 +10,8 @@ JudgeConfig JudgeConfig::fromJson(const JsonConfig& j) {
     j.expectOneOf("_class_name", {"StyleAlignedJudge"});
     c.subjects = j.get<std::vector<std::string>>("subjects");
     c.styles = j.get<std::vector<std::string>>("styles");
+    c.style_variants = j.get<int>("style_variants", 1);
+    if (c.style_variants < 1) fail("{}: style_variants must be at least 1, got {}", j.where(), c.style_variants);
     c.image_size = j.get<int>("image_size", 64);
     c.channels = j.get<std::vector<int>>("channels");
     if (c.subjects.empty() || c.styles.empty() || c.channels.empty()) fail("{}: subjects, styles and channels must not be empty", j.where());
@@ -19,7 +21,7 @@ JudgeConfig JudgeConfig::fromJson(const JsonConfig& j) {
 
 nlohmann::json JudgeConfig::toJson() const {
     return {{"_class_name", "StyleAlignedJudge"}, {"subjects", subjects}, {"styles", styles},
-            {"image_size", image_size}, {"channels", channels}};
+            {"style_variants", style_variants}, {"image_size", image_size}, {"channels", channels}};
 }
 
 JudgeNetImpl::JudgeNetImpl(const JudgeConfig& c) {
@@ -35,7 +37,7 @@ JudgeNetImpl::JudgeNetImpl(const JudgeConfig& c) {
     registerList(*this, "convs", convs);
     registerList(*this, "norms", norms);
     subjectHead = register_module("subject_head", linear(in * 2, static_cast<int>(c.subjects.size())));
-    styleHead = register_module("style_head", linear(in * 2, static_cast<int>(c.styles.size())));
+    styleHead = register_module("style_head", linear(in * 2, static_cast<int>(c.styles.size()) * c.style_variants));
 }
 
 torch::Tensor JudgeNetImpl::activations(const torch::Tensor& images, int blocks) {
@@ -69,14 +71,20 @@ std::vector<JudgeVerdict> Judge::judge(const torch::Tensor& imagesIn) {
                         .size(std::vector<int64_t>{config_.image_size, config_.image_size})
                         .mode(torch::kArea));
     auto [subjectLogits, styleLogits, features] = net_->forward(images);
-    auto subjectProbs = subjectLogits.softmax(1), styleProbs = styleLogits.softmax(1);
+    auto subjectProbs = subjectLogits.softmax(1);
+    // [N, styles, looks]: class = style · looks + look.
+    auto lookProbs = styleLogits.softmax(1).view({images.size(0), static_cast<int64_t>(config_.styles.size()), config_.style_variants});
+    auto styleProbs = lookProbs.sum(2);
     std::vector<JudgeVerdict> out;
     for (int64_t i = 0; i < images.size(0); ++i) {
         JudgeVerdict v;
         v.subject = static_cast<int>(subjectProbs[i].argmax().item<int64_t>());
         v.style = static_cast<int>(styleProbs[i].argmax().item<int64_t>());
+        auto looks = lookProbs[i][v.style];
+        v.variant = static_cast<int>(looks.argmax().item<int64_t>());
         v.subjectConfidence = subjectProbs[i][v.subject].item<float>();
         v.styleConfidence = styleProbs[i][v.style].item<float>();
+        v.variantConfidence = (looks[v.variant] / styleProbs[i][v.style]).item<float>();
         out.push_back(v);
     }
     return out;

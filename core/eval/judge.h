@@ -18,6 +18,7 @@ namespace sa {
 struct JudgeConfig {
     std::vector<std::string> subjects;
     std::vector<std::string> styles;
+    int style_variants = 1;  // looks per style: the style head has styles × style_variants classes
     int image_size = 64;
     std::vector<int> channels{32, 64, 128};
 
@@ -40,16 +41,21 @@ public:
 TORCH_MODULE(JudgeNet);
 
 struct JudgeVerdict {
-    int subject = 0, style = 0;
-    float subjectConfidence = 0, styleConfidence = 0;
+    int subject = 0, style = 0, variant = 0;  // variant: which look of the style
+    float subjectConfidence = 0, styleConfidence = 0, variantConfidence = 0;
 };
+
+// Style agreement: the same style in the same look (two blueprints, one white-on-blue and one a
+// whiteprint, do not agree).
+inline bool sameLook(const JudgeVerdict& a, const JudgeVerdict& b) { return a.style == b.style && a.variant == b.variant; }
 
 class Judge {
 public:
     static Judge load(const std::filesystem::path& folder);  // config.json + model.safetensors
     Judge(JudgeConfig config, JudgeNet net) : config_(std::move(config)), net_(std::move(net)) {}
 
-    // images [N, 3, H, W] in [0, 1] (resized to the judge's size).
+    // images [N, 3, H, W] in [0, 1] (resized to the judge's size). The style is the most likely
+    // style name (its looks' probabilities summed), the variant the most likely look of it.
     std::vector<JudgeVerdict> judge(const torch::Tensor& images);
     std::string caption(const JudgeVerdict& verdict) const;  // "a fish, pixel art style"
     std::string caption(const cv::Mat& bgr);                 // an 8-bit image from disk or the UI

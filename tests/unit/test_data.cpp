@@ -1,5 +1,6 @@
-// The procedural data set: determinism, coverage of every subject × style, captions, splits,
-// argument checks and a crude check that styles are told apart by simple image statistics.
+// The procedural data set: determinism, coverage of every subject × style × look, captions,
+// splits, argument checks and a crude check that styles and their looks are told apart by simple
+// image statistics.
 #include <gtest/gtest.h>
 
 #include <array>
@@ -16,7 +17,7 @@ using namespace sa::data;
 
 namespace {
 
-const int kSubjects = 12, kStyles = 10;
+const int kSubjects = 12, kStyles = 10, kLooks = 3;
 
 bool sameBytes(const cv::Mat& a, const cv::Mat& b) {
     return a.size() == b.size() && a.type() == b.type() && cv::norm(a, b, cv::NORM_INF) == 0;
@@ -109,16 +110,63 @@ TEST(ProceduralData, Deterministic) {
 // The exact pixels are part of the contract (the demo model's training data must be reproducible
 // on any machine). These fingerprints change only when the drawing changes on purpose (then
 // update them here) or when an OpenCV release rasterises differently (worth knowing).
+// Look 0 keeps the pixels it had before looks existed (the first training stage's data).
 TEST(ProceduralData, FingerprintsArePinned) {
-    const std::vector<uint64_t> expected{
-        0x71158c6070ee2338ULL, 0x846ff0d19a529d2dULL, 0x289302a135b2525fULL, 0x409f6f58a163edbcULL,
-        0xf8276a7c5f595032ULL, 0xb4d676435d42d594ULL, 0x8e9716fbe6372eeeULL, 0xb595182cf4c00b1bULL,
-        0x5c84fe81b66feaddULL, 0x8187d590ffeee948ULL};
-    for (int style = 0; style < kStyles; ++style) {
-        const Sample s = drawSample((style * 5) % kSubjects, style, 2024);
-        EXPECT_EQ(fingerprint(s.image), expected[size_t(style)])
-            << s.caption << ": the pixels changed (got 0x" << std::hex << fingerprint(s.image) << ")";
+    const std::vector<std::vector<uint64_t>> expected{
+        {0x71158c6070ee2338ULL, 0x846ff0d19a529d2dULL, 0x289302a135b2525fULL, 0x409f6f58a163edbcULL,
+         0xf8276a7c5f595032ULL, 0xb4d676435d42d594ULL, 0x8e9716fbe6372eeeULL, 0xb595182cf4c00b1bULL,
+         0x5c84fe81b66feaddULL, 0x8187d590ffeee948ULL},
+        {0xf2986fda49f5c57fULL, 0x1f9beeb55f44d1f5ULL, 0x64de40b730c5c3fdULL, 0x5847bbd307385c6bULL,
+         0x024cc430fa3d8335ULL, 0xe8873d13f738ae62ULL, 0xd73145fe489b90c0ULL, 0x5ed9a988f76204f8ULL,
+         0xd7084e8fdc2733e1ULL, 0xf859007ffbb23d98ULL},
+        {0xd072cdb5a5f39084ULL, 0x59e344982aaf9295ULL, 0x6c7cefff95f72117ULL, 0x6ffe53af0ee2412cULL,
+         0x63342fdb3c803b21ULL, 0x613aa9c36dce537dULL, 0xbd4c707587320b06ULL, 0xf0f6608db1a6828cULL,
+         0xcb95c17bb81e3ceeULL, 0xb3f16b4aa81ede5eULL}};
+    for (int look = 0; look < kLooks; ++look)
+        for (int style = 0; style < kStyles; ++style) {
+            const Sample s = drawSample((style * 5) % kSubjects, style, 2024, 64, look);
+            EXPECT_EQ(fingerprint(s.image), expected[size_t(look)][size_t(style)])
+                << s.caption << ", look " << look << ": the pixels changed (got 0x" << std::hex << fingerprint(s.image) << ")";
+        }
+}
+
+// A style's looks share the caption, the pose and the stroke, and differ clearly in colour: the
+// mean absolute difference between two looks of one drawing is far above the jitter of one look.
+TEST(ProceduralData, LooksShareTheCaptionAndDifferInColour) {
+    ASSERT_EQ(styleVariants(), kLooks);
+    for (int style = 0; style < kStyles; ++style)
+        for (int subject = 0; subject < kSubjects; subject += 5) {
+            std::vector<Sample> looks;
+            for (int look = 0; look < kLooks; ++look) looks.push_back(drawSample(subject, style, 77, 64, look));
+            for (int a = 0; a < kLooks; ++a) {
+                EXPECT_EQ(looks[size_t(a)].caption, captionFor(subject, style));
+                EXPECT_EQ(looks[size_t(a)].variant, a);
+                for (int b = a + 1; b < kLooks; ++b) {
+                    const double diff = cv::norm(looks[size_t(a)].image, looks[size_t(b)].image, cv::NORM_L1) / (64.0 * 64 * 3);
+                    EXPECT_GT(diff, 7.0) << looks[0].caption << ": looks " << a << " and " << b << " differ by " << diff;
+                }
+            }
+        }
+}
+
+// The data set draws looks from the seed: every look of every style appears, and a data set
+// limited to one look gives the first look's pictures.
+TEST(ProceduralData, DataSetLooks) {
+    const ProceduralDataset all(5, 64, 0), firstOnly(5, 64, 0, 1);
+    EXPECT_EQ(all.variants(), kLooks);
+    std::vector<int> count(size_t(kStyles * kLooks), 0);
+    for (int64_t i = 0; i < 600; ++i) {
+        const Sample s = all.at(i);
+        ++count[size_t(s.style * kLooks + s.variant)];
+        if (i % 50 == 0) {
+            const Sample first = firstOnly.at(i);
+            EXPECT_EQ(first.variant, 0);
+            EXPECT_TRUE(sameBytes(first.image, drawSample(s.subject, s.style, all.sampleSeed(i), 64, 0).image)) << i;
+            EXPECT_TRUE(sameBytes(s.image, drawSample(s.subject, s.style, all.sampleSeed(i), 64, s.variant).image)) << i;
+        }
     }
+    for (int k = 0; k < kStyles * kLooks; ++k)
+        EXPECT_GE(count[size_t(k)], 8) << styleNames()[size_t(k / kLooks)] << " look " << k % kLooks;
 }
 
 namespace {
@@ -151,12 +199,14 @@ void expectVisibleSubject(const Sample& s, uint64_t seed, int size) {
 
 TEST(ProceduralData, EverySubjectAndStyleDrawsAVisibleSubject) {
     for (int subject = 0; subject < kSubjects; ++subject)
-        for (int style = 0; style < kStyles; ++style) expectVisibleSubject(drawSample(subject, style, 11), 11, 64);
+        for (int style = 0; style < kStyles; ++style)
+            for (int look = 0; look < kLooks; ++look) expectVisibleSubject(drawSample(subject, style, 11, 64, look), 11, 64);
 }
 
 TEST(ProceduralData, OtherSizes) {
     for (int size : {32, 48, 100, 256})
-        for (int style = 0; style < kStyles; ++style) expectVisibleSubject(drawSample((style * 7) % kSubjects, style, 5, size), 5, size);
+        for (int style = 0; style < kStyles; ++style)
+            expectVisibleSubject(drawSample((style * 7) % kSubjects, style, 5, size, style % kLooks), 5, size);
 }
 
 // Pose varies with the seed (scale 0.55–0.9, rotation, position): models must learn concepts.
@@ -200,6 +250,10 @@ TEST(ProceduralData, RejectsBadArguments) {
     EXPECT_THROW(drawSample(0, -1, 0), sa::Error);
     EXPECT_THROW(drawSample(0, kStyles, 0), sa::Error);
     EXPECT_THROW(drawSample(0, 0, 0, 31), sa::Error);
+    EXPECT_THROW(drawSample(0, 0, 0, 64, -1), sa::Error);
+    EXPECT_THROW(drawSample(0, 0, 0, 64, kLooks), sa::Error);
+    EXPECT_THROW(ProceduralDataset(0, 64, 0, 0), sa::Error);
+    EXPECT_THROW(ProceduralDataset(0, 64, 0, kLooks + 1), sa::Error);
     EXPECT_THROW(subjectMask(kSubjects, 0), sa::Error);
     EXPECT_THROW(captionFor(0, kStyles), sa::Error);
     EXPECT_THROW(ProceduralDataset(0, 16), sa::Error);
@@ -208,48 +262,53 @@ TEST(ProceduralData, RejectsBadArguments) {
     EXPECT_NO_THROW(drawSample(0, 0, 0, 32));
 }
 
-// Styles must be learnable from the picture regardless of subject: a nearest-centroid classifier
-// on 8 × 8 thumbnails and a few global statistics, fitted on 12 training samples per style,
-// labels held-out samples almost perfectly.
-TEST(ProceduralData, StylesAreSeparable) {
+// Styles and their looks must be learnable from the picture regardless of subject: a
+// nearest-centroid classifier on 8 × 8 thumbnails and a few global statistics, fitted on 12
+// training samples per (style, look), labels held-out samples almost perfectly.
+TEST(ProceduralData, StylesAndLooksAreSeparable) {
     const ProceduralDataset train(1, 64, 0), heldOut(1, 64, 1);
-    const int perStyle = 12;
-    std::vector<std::vector<double>> centroid(kStyles);
-    std::vector<int> count(kStyles, 0);
+    const int perClass = 12, classes = kStyles * kLooks;
+    auto classOf = [](const Sample& s) { return s.style * kLooks + s.variant; };
+    std::vector<std::vector<double>> centroid{size_t(classes)};
+    std::vector<int> count(size_t(classes), 0);
     auto collect = [&](const ProceduralDataset& data, auto&& use) {
-        std::vector<int> n(kStyles, 0);
-        for (int64_t i = 0; *std::min_element(n.begin(), n.end()) < perStyle; ++i) {
+        std::vector<int> n(size_t(classes), 0);
+        for (int64_t i = 0; *std::min_element(n.begin(), n.end()) < perClass; ++i) {
             const Sample s = data.at(i * 7);  // stride through pairs: subjects vary within a style
-            if (n[size_t(s.style)]++ < perStyle) use(s);
+            if (n[size_t(classOf(s))]++ < perClass) use(s);
         }
     };
     const auto start = std::chrono::steady_clock::now();
     int drawn = 0;
     collect(train, [&](const Sample& s) {
         const auto f = styleFeatures(s.image);
-        auto& c = centroid[size_t(s.style)];
+        auto& c = centroid[size_t(classOf(s))];
         if (c.empty()) c.assign(f.size(), 0.0);
         for (size_t k = 0; k < f.size(); ++k) c[k] += f[k];
-        ++count[size_t(s.style)];
+        ++count[size_t(classOf(s))];
         ++drawn;
     });
-    for (int st = 0; st < kStyles; ++st)
-        for (auto& v : centroid[size_t(st)]) v /= count[size_t(st)];
-    int correct = 0, total = 0;
-    std::vector<int> confusions(kStyles, 0);
+    for (int k = 0; k < classes; ++k)
+        for (auto& v : centroid[size_t(k)]) v /= count[size_t(k)];
+    int stylesRight = 0, looksRight = 0, total = 0;
+    std::vector<int> confusions(size_t(classes), 0);
     collect(heldOut, [&](const Sample& s) {
         const auto f = styleFeatures(s.image);
         int best = 0;
-        for (int st = 1; st < kStyles; ++st)
-            if (squaredDistance(f, centroid[size_t(st)]) < squaredDistance(f, centroid[size_t(best)])) best = st;
-        correct += best == s.style;
-        if (best != s.style) ++confusions[size_t(s.style)];
+        for (int k = 1; k < classes; ++k)
+            if (squaredDistance(f, centroid[size_t(k)]) < squaredDistance(f, centroid[size_t(best)])) best = k;
+        stylesRight += best / kLooks == s.style;
+        looksRight += best == classOf(s);
+        if (best != classOf(s)) ++confusions[size_t(classOf(s))];
         ++total;
         ++drawn;
     });
     const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-    std::printf("style nearest-centroid accuracy %d / %d; %.2f ms per 64 x 64 sample (with features)\n", correct, total, ms / drawn);
-    for (int st = 0; st < kStyles; ++st)
-        if (confusions[size_t(st)]) std::printf("  %s: %d misclassified\n", styleNames()[size_t(st)].c_str(), confusions[size_t(st)]);
-    EXPECT_GE(correct, total * 9 / 10);
+    std::printf("nearest-centroid accuracy: style %d / %d, style and look %d / %d; %.2f ms per 64 x 64 sample (with features)\n",
+                stylesRight, total, looksRight, total, ms / drawn);
+    for (int k = 0; k < classes; ++k)
+        if (confusions[size_t(k)])
+            std::printf("  %s look %d: %d misclassified\n", styleNames()[size_t(k / kLooks)].c_str(), k % kLooks, confusions[size_t(k)]);
+    EXPECT_GE(stylesRight, total * 9 / 10);
+    EXPECT_GE(looksRight, total * 9 / 10);
 }

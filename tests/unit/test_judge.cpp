@@ -1,5 +1,6 @@
 // The shipped judge (resources/models/demo/judge) on held-out procedural samples: both heads
-// must be right at least 95 % of the time, and its captions are the data set's captions.
+// must be right at least 95 % of the time — the style head on the style and on its look — and its
+// captions are the data set's captions.
 #include <gtest/gtest.h>
 
 #include "core/data/procedural_dataset.h"
@@ -14,6 +15,7 @@ TEST(Judge, HeldOutAccuracyAndCaptions) {
     auto judge = Judge::load(folder);
     EXPECT_EQ(judge.config().subjects, data::subjectNames());
     EXPECT_EQ(judge.config().styles, data::styleNames());
+    EXPECT_EQ(judge.config().style_variants, data::styleVariants());
     data::ProceduralDataset heldOut(/*seed=*/777, judge.config().image_size, /*split=*/1);
     std::vector<torch::Tensor> images;
     std::vector<data::Sample> samples;
@@ -22,15 +24,19 @@ TEST(Judge, HeldOutAccuracyAndCaptions) {
         images.push_back((imageToTensor(samples.back().image) + 1) / 2);
     }
     auto verdicts = judge.judge(torch::cat(images));
-    int subjects = 0, styles = 0;
+    int subjects = 0, styles = 0, looks = 0;
     for (size_t i = 0; i < samples.size(); ++i) {
         subjects += verdicts[i].subject == samples[i].subject;
         styles += verdicts[i].style == samples[i].style;
+        looks += verdicts[i].style == samples[i].style && verdicts[i].variant == samples[i].variant;
+        EXPECT_GT(verdicts[i].styleConfidence, 0.f);
+        EXPECT_LE(verdicts[i].variantConfidence, 1.0001f);
         if (verdicts[i].subject == samples[i].subject && verdicts[i].style == samples[i].style)
             EXPECT_EQ(judge.caption(verdicts[i]), samples[i].caption);
     }
     EXPECT_GE(subjects, 228) << "subject accuracy " << subjects << "/240";
     EXPECT_GE(styles, 228) << "style accuracy " << styles << "/240";
+    EXPECT_GE(looks, 228) << "style and look accuracy " << looks << "/240";
 }
 
 // The Gram style descriptor sees style, not subject: two different subjects drawn in one style
@@ -52,4 +58,42 @@ TEST(Judge, StyleDescriptorSeparatesStylesNotSubjects) {
             ++pairs;
         }
     EXPECT_GE(right, pairs * 9 / 10) << right << "/" << pairs;
+}
+
+// The style head's classes are style · looks + look: the verdict's style sums its looks'
+// probabilities, its look is the likeliest look of that style; a bad look count is refused.
+TEST(Judge, LooksOfTheStyleHead) {
+    nlohmann::json json{{"_class_name", "StyleAlignedJudge"}, {"subjects", {"cup", "key"}}, {"styles", {"ink", "neon", "chalk"}},
+                        {"style_variants", 2}, {"image_size", 32}, {"channels", {8, 16}}};
+    torch::manual_seed(3);
+    auto config = JudgeConfig::fromJson(JsonConfig(json, "judge/config.json"));
+    JudgeNet net(config);
+    net->eval();
+    Judge judge(config, net);
+    auto images = torch::rand({6, 3, 32, 32});
+    auto verdicts = judge.judge(images);
+    torch::NoGradGuard noGrad;
+    auto probs = std::get<1>(net->forward(images)).softmax(1).view({6, 3, 2});
+    ASSERT_EQ(std::get<1>(net->forward(images)).size(1), 6);
+    for (int64_t i = 0; i < 6; ++i) {
+        const auto& v = verdicts[static_cast<size_t>(i)];
+        auto styleProbs = probs[i].sum(1);
+        EXPECT_EQ(v.style, styleProbs.argmax().item<int64_t>());
+        EXPECT_EQ(v.variant, probs[i][v.style].argmax().item<int64_t>());
+        EXPECT_NEAR(v.styleConfidence, styleProbs[v.style].item<float>(), 1e-6);
+        EXPECT_NEAR(v.variantConfidence, (probs[i][v.style][v.variant] / styleProbs[v.style]).item<float>(), 1e-5);
+    }
+    EXPECT_TRUE(sameLook(verdicts[0], verdicts[0]));
+    JudgeVerdict other = verdicts[0];
+    other.variant = 1 - other.variant;
+    EXPECT_FALSE(sameLook(verdicts[0], other));
+
+    json["style_variants"] = 0;
+    try {
+        JudgeConfig::fromJson(JsonConfig(json, "judge/config.json"));
+        FAIL() << "style_variants 0 accepted";
+    } catch (const Error& e) {
+        EXPECT_NE(std::string(e.what()).find("style_variants"), std::string::npos) << e.what();
+        EXPECT_NE(std::string(e.what()).find("judge/config.json"), std::string::npos) << e.what();
+    }
 }
