@@ -5,7 +5,10 @@
 // means the same style in the same look as the reference: the captions name the style, never the
 // look, so plain generation picks a look at random and a set is consistent only if it shares one.
 //
-// usage: stylealigned-eval [--model DIR] [--sets N] [--steps N] [--seed S] [--threads N]
+// usage: stylealigned-eval [--model DIR] [--sets N] [--steps N] [--seed S] [--threads N] [--figure PNG]
+//
+// --figure writes the first sets as a picture: per set, one row each for plain generation,
+// StyleAligned from text and StyleAligned from the reference image (reference first).
 #include <fmt/format.h>
 
 #include "app/cli_support.h"
@@ -40,7 +43,14 @@ struct Score {
 int main(int argc, char** argv) {
     try {
         cli::Args args(argc, argv, 1, {});
-        args.expectOnly({"model", "sets", "steps", "seed", "threads"});
+        args.expectOnly({"model", "sets", "steps", "seed", "threads", "figure"});
+        const std::string figure = args.get("figure", std::string());
+        std::vector<cv::Mat> figureImages;
+        auto keep = [&](int set, const torch::Tensor& images) {
+            if (figure.empty() || set >= 4) return images;
+            for (auto& image : tensorToImages(images)) figureImages.push_back(image);
+            return images;
+        };
         configureRuntime(args.getInt("threads", 0));
         const std::string folder = args.get("model", std::string(STYLEALIGNED_SOURCE_DIR) + "/resources/models/demo");
         auto model = StableDiffusionModel::load(folder);
@@ -67,9 +77,9 @@ int main(int argc, char** argv) {
             request.generation.seed = seed + 10 * static_cast<uint64_t>(k);
             request.plan = LayerPlan::paperDefault(paths);
 
-            scores[0].add(judge, TextToImagePipeline(model).generate(request.generation).images, setSubjects);
+            scores[0].add(judge, keep(k, TextToImagePipeline(model).generate(request.generation).images), setSubjects);
             StyleAlignedPipeline pipeline(model);
-            scores[1].add(judge, pipeline.generate(request).images, setSubjects);
+            scores[1].add(judge, keep(k, pipeline.generate(request).images), setSubjects);
 
             auto withImage = request;
             const auto sample = heldOut.at(static_cast<int64_t>(setSubjects[0] + style * subjects.size()) + 120 * k);
@@ -78,7 +88,7 @@ int main(int argc, char** argv) {
             withImage.plan = LayerPlan::preset("transfer", paths);
             withImage.offset = std::min(5, steps - 1);
             withImage.generation.guidanceScale = 10.0;
-            scores[2].add(judge, pipeline.generate(withImage).images, setSubjects);
+            scores[2].add(judge, keep(k, pipeline.generate(withImage).images), setSubjects);
 
             auto noAdain = request;
             for (auto& [path, s] : noAdain.plan.layers) s.adainQueries = s.adainKeys = 0;
@@ -89,6 +99,10 @@ int main(int argc, char** argv) {
             bar.update(k + 1, sets);
         }
         bar.finish();
+        if (!figure.empty()) {
+            writeImage(figure, makeGrid(figureImages, 5));
+            fmt::print("wrote {} (per set: plain, StyleAligned text, StyleAligned image; reference first)\n", figure);
+        }
         fmt::print("\n{} sets × 4 targets, {} steps, model {}\n\n", sets, steps, folder);
         fmt::print("| method | subject accuracy | style agreement with the reference (same look) | same style name | "
                    "style similarity (Gram cosine) |\n|---|---|---|---|---|\n");
