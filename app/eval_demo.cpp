@@ -5,8 +5,11 @@
 // means the same style in the same look as the reference: the captions name the style, never the
 // look, so plain generation picks a look at random and a set is consistent only if it shares one.
 //
-// usage: stylealigned-eval [--model DIR] [--sets N] [--steps N] [--seed S] [--threads N] [--figure PNG]
+// usage: stylealigned-eval [--model DIR] [--sets N] [--steps N] [--guidance G] [--seed S] [--threads N] [--looks N]
+//                          [--figure PNG] [--verbose]
 //
+// --looks N also prints which look plain generation draws for each style (N images per style):
+// the style words leave the look open, so a model that learnt the data draws every look.
 // --figure writes the first sets as a picture: per set, one row each for plain generation,
 // StyleAligned from text and StyleAligned from the reference image (reference first).
 #include <fmt/format.h>
@@ -25,9 +28,16 @@ namespace {
 struct Score {
     int subjectsRight = 0, looksAgree = 0, stylesAgree = 0, targets = 0;
     double similarity = 0;  // sum of style-descriptor cosines target ↔ reference
+    std::string name;
+    bool verbose = false;   // one line per set: each image's judged subject, style and look
     void add(Judge& judge, const torch::Tensor& images, const std::vector<int>& subjects) {
         auto verdicts = judge.judge(images);
         auto styles = judge.styleDescriptor(images);
+        if (verbose) {
+            std::string line;
+            for (const auto& v : verdicts) line += fmt::format(" | {} / {} {}", judge.subjectName(v.subject), judge.styleName(v.style), v.variant + 1);
+            fmt::print(stderr, "{}:{}\n", name, line);
+        }
         for (size_t i = 1; i < verdicts.size(); ++i) {
             subjectsRight += verdicts[i].subject == subjects[i];
             looksAgree += sameLook(verdicts[i], verdicts[0]);
@@ -38,12 +48,37 @@ struct Score {
     }
 };
 
+void printLookHistogram(const std::shared_ptr<StableDiffusionModel>& model, Judge& judge, int perStyle, int steps, double guidance,
+                        uint64_t seed) {
+    const auto& styles = data::styleNames();
+    const int looks = judge.config().style_variants, subjects = static_cast<int>(data::subjectNames().size());
+    fmt::print("\nlooks drawn by plain generation ({} images per style, guidance {}, judged):\n\n| style |", perStyle, guidance);
+    for (int look = 0; look < looks; ++look) fmt::print(" look {} |", look + 1);
+    std::string rule = "|---|";
+    for (int column = 0; column <= looks; ++column) rule += "---|";
+    fmt::print(" another style |\n{}\n", rule);
+    for (int style = 0; style < static_cast<int>(styles.size()); ++style) {
+        GenerationRequest request;
+        for (int i = 0; i < perStyle; ++i) request.prompts.push_back(data::captionFor((style + i * 5) % subjects, style));
+        request.steps = steps;
+        request.guidanceScale = guidance;
+        request.seed = seed + 1000 * static_cast<uint64_t>(style);
+        std::vector<int> count(static_cast<size_t>(looks) + 1, 0);
+        for (const auto& v : judge.judge(TextToImagePipeline(model).generate(request).images))
+            ++count[v.style == style ? static_cast<size_t>(v.variant) : static_cast<size_t>(looks)];
+        fmt::print("| {} |", styles[static_cast<size_t>(style)]);
+        for (int c : count) fmt::print(" {} |", c);
+        fmt::print("\n");
+    }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
     try {
-        cli::Args args(argc, argv, 1, {});
-        args.expectOnly({"model", "sets", "steps", "seed", "threads", "figure"});
+        cli::Args args(argc, argv, 1, {"verbose"});
+        args.expectOnly({"model", "sets", "steps", "seed", "threads", "figure", "looks", "guidance", "verbose"});
+        const double guidance = args.getDouble("guidance", 7.5);  // text modes; from a reference image: 10
         const std::string figure = args.get("figure", std::string());
         std::vector<cv::Mat> figureImages;
         auto keep = [&](int set, const torch::Tensor& images) {
@@ -65,6 +100,7 @@ int main(int argc, char** argv) {
         const std::vector<std::string> methods{"plain (style words in prompt)", "StyleAligned, text", "StyleAligned, reference image",
                                                "ablation: no AdaIN", "ablation: full attention share"};
         std::vector<Score> scores(methods.size());
+        for (size_t m = 0; m < methods.size(); ++m) scores[m].name = methods[m], scores[m].verbose = args.has("verbose");
         cli::ProgressBar bar("sets");
         for (int k = 0; k < sets; ++k) {
             const int style = k % static_cast<int>(styles.size());
@@ -73,7 +109,7 @@ int main(int argc, char** argv) {
             StyleAlignedRequest request;
             for (int s : setSubjects) request.generation.prompts.push_back(data::captionFor(s, style));
             request.generation.steps = steps;
-            request.generation.guidanceScale = 7.5;
+            request.generation.guidanceScale = guidance;
             request.generation.seed = seed + 10 * static_cast<uint64_t>(k);
             request.plan = LayerPlan::paperDefault(paths);
 
@@ -103,7 +139,7 @@ int main(int argc, char** argv) {
             writeImage(figure, makeGrid(figureImages, 5));
             fmt::print("wrote {} (per set: plain, StyleAligned text, StyleAligned image; reference first)\n", figure);
         }
-        fmt::print("\n{} sets × 4 targets, {} steps, model {}\n\n", sets, steps, folder);
+        fmt::print("\n{} sets × 4 targets, {} steps, guidance {}, model {}\n\n", sets, steps, guidance, folder);
         fmt::print("| method | subject accuracy | style agreement with the reference (same look) | same style name | "
                    "style similarity (Gram cosine) |\n|---|---|---|---|---|\n");
         for (size_t m = 0; m < methods.size(); ++m) {
@@ -111,6 +147,7 @@ int main(int argc, char** argv) {
             fmt::print("| {} | {:.1f} % | {:.1f} % | {:.1f} % | {:.3f} |\n", methods[m], 100.0 * s.subjectsRight / s.targets,
                        100.0 * s.looksAgree / s.targets, 100.0 * s.stylesAgree / s.targets, s.similarity / s.targets);
         }
+        if (const int perStyle = args.getInt("looks", 0); perStyle > 0) printLookHistogram(model, judge, perStyle, steps, guidance, seed);
         return 0;
     } catch (const std::exception& e) {
         fmt::print(stderr, "stylealigned-eval: error: {}\n", e.what());

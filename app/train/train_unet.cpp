@@ -188,7 +188,7 @@ int trainStage(const TrainOptions& o, const Stage& stage) {
         progress.stepDone(step, {{"loss", loss.item<double>()}, {"mse", perSample.mean().item<double>()}});
         if ((step + 1) % 1000 == 0 || step + 1 == steps) {
             exportModel(ema, o.out);
-            preview(ema, vae, tokenizer, o.work / fmt::format("preview_{:06d}.png", step + 1));
+            preview(ema, vae, tokenizer, o.work / fmt::format("{}_preview_{:06d}.png", stage.name, step + 1));
             model->train();
         }
     }
@@ -203,7 +203,7 @@ int trainUNet(const TrainOptions& o) {
 }
 
 int trainUNetLooks(const TrainOptions& o) {
-    return trainStage(o, {"unet_looks", "latent_pool_looks.safetensors", data::styleVariants(), 3000, 200, 1.5e-4, "unet"});
+    return trainStage(o, {"unet_looks", "latent_pool_looks.safetensors", data::styleVariants(), 7000, 200, 3e-4, "unet"});
 }
 
 }  // namespace sa::train
