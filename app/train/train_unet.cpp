@@ -24,6 +24,13 @@ struct DenoiserImpl : torch::nn::Module {
 };
 TORCH_MODULE(Denoiser);
 
+void copyWeights(Denoiser& to, Denoiser& from) {
+    torch::NoGradGuard noGrad;
+    auto target = to->parameters();
+    auto source = from->parameters();
+    for (size_t i = 0; i < target.size(); ++i) target[i].copy_(source[i]);
+}
+
 void updateEma(Denoiser& ema, Denoiser& model, double decay) {
     torch::NoGradGuard noGrad;
     auto target = ema->parameters();
@@ -128,12 +135,7 @@ int trainStage(const TrainOptions& o, const Stage& stage) {
     auto emptyIds = torch::tensor((*tokenizer)("").ids, torch::kLong);
 
     Denoiser model, ema;
-    {
-        torch::NoGradGuard noGrad;
-        auto src = model->parameters();
-        auto dst = ema->parameters();
-        for (size_t i = 0; i < src.size(); ++i) dst[i].copy_(src[i]);
-    }
+    copyWeights(ema, model);
     for (auto& p : ema->parameters()) p.set_requires_grad(false);
     torch::optim::AdamW optimizer(model->parameters(), torch::optim::AdamWOptions(lr).weight_decay(0.01));
     // EMA weights travel in the checkpoint as a submodule of a holder module.
@@ -150,11 +152,8 @@ int trainStage(const TrainOptions& o, const Stage& stage) {
         earlier->register_module("ema", earlierEma);
         const int earlierSteps = Checkpoint(o.work / "checkpoints", stage.startFrom).loadModule(*earlier);
         fmt::print("{}: starting from the '{}' stage's weights at step {}\n", stage.name, stage.startFrom, earlierSteps);
-        torch::NoGradGuard noGrad;
-        auto src = earlierEma->parameters();
-        auto dst = model->parameters();
-        auto dstEma = ema->parameters();
-        for (size_t i = 0; i < src.size(); ++i) dst[i].copy_(src[i]), dstEma[i].copy_(src[i]);
+        copyWeights(model, earlierEma);
+        copyWeights(ema, earlierEma);
     }
 
     DDIMScheduler scheduler(DDIMSchedulerConfig::fromJson(JsonConfig(demoSchedulerConfig(), "demo scheduler")));
