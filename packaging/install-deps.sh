@@ -14,6 +14,7 @@ PACKAGES=(
   libopencv-dev libfmt-dev nlohmann-json3-dev libicu-dev
   xvfb xauth imagemagick
   dpkg-dev libgtest-dev libgmock-dev
+  libyaml-cpp-dev clang libclang-rt-14-dev
 )
 
 missing=()

@@ -71,7 +71,7 @@ std::shared_ptr<const SafetensorsFile> SafetensorsFile::open(const std::filesyst
     uint64_t headerSize = 0;
     std::memcpy(&headerSize, file->map_, 8);
     if (headerSize > kMaxHeaderSize || headerSize > size - 8)
-        fail("{}: header length {} does not fit in a file of {} bytes (truncated or not a safetensors file)",
+        fail("{}: header length {} does not fit in a file of {} bytes (truncated or invalid safetensors header)",
              where, headerSize, size);
     file->data_ = file->map_ + 8 + headerSize;
     file->parseHeader(std::string(reinterpret_cast<const char*>(file->map_ + 8), headerSize),
@@ -138,7 +138,7 @@ void SafetensorsFile::parseHeader(const std::string& header, uint64_t dataSize) 
                  info.end);
         if (info.end > dataSize)
             fail("{}: tensor '{}': data_offsets [{}, {}] lie outside the data section of {} bytes "
-                 "(truncated file?)", where, name, info.begin, info.end, dataSize);
+                 "(the file is truncated or incomplete)", where, name, info.begin, info.end, dataSize);
         const uint64_t expected = elements * c10::elementSize(info.scalarType);
         if (info.end - info.begin != expected)
             fail("{}: tensor '{}': shape {} of {} needs {} bytes but data_offsets span {}", where, name,
@@ -166,6 +166,24 @@ torch::Tensor SafetensorsFile::tensor(const std::string& name) const {
     auto out = torch::empty(meta.shape, torch::TensorOptions().dtype(meta.scalarType));
     if (meta.end > meta.begin) std::memcpy(out.data_ptr(), data_ + meta.begin, meta.end - meta.begin);
     return out;
+}
+
+torch::Tensor SafetensorsFile::view(const std::string& name) const {
+    const auto& meta = info(name);
+    const uint8_t* begin = data_ + meta.begin;
+    if (meta.end == meta.begin || reinterpret_cast<uintptr_t>(begin) % c10::elementSize(meta.scalarType) != 0)
+        return tensor(name);
+    // The mapping is read-only: callers only read the view (copy_ into a parameter).
+    return torch::from_blob(const_cast<uint8_t*>(begin), meta.shape, torch::TensorOptions().dtype(meta.scalarType));
+}
+
+void SafetensorsFile::evict(const std::string& name) const {
+    const auto& meta = info(name);
+    const auto page = static_cast<uintptr_t>(::sysconf(_SC_PAGESIZE));
+    // Whole pages inside the tensor's span only: a neighbour's pages stay mapped.
+    const auto first = (reinterpret_cast<uintptr_t>(data_ + meta.begin) + page - 1) / page * page;
+    const auto last = reinterpret_cast<uintptr_t>(data_ + meta.end) / page * page;
+    if (last > first) ::madvise(reinterpret_cast<void*>(first), last - first, MADV_DONTNEED);
 }
 
 std::map<std::string, torch::Tensor> SafetensorsFile::all() const {

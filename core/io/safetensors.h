@@ -41,6 +41,12 @@ public:
 
     // An owned CPU copy of the named tensor, in the file's dtype.
     torch::Tensor tensor(const std::string& name) const;
+    // The named tensor read in place from the memory map (no copy; an owned copy only when the
+    // data is not aligned to its element size). Read-only, and valid while the file lives.
+    torch::Tensor view(const std::string& name) const;
+    // Lets the kernel drop the file pages behind the named tensor (after it has been copied
+    // elsewhere), so a loaded model does not keep the file resident as well.
+    void evict(const std::string& name) const;
     // Every tensor, by name.
     std::map<std::string, torch::Tensor> all() const;
 

@@ -1,11 +1,9 @@
 #include "core/io/state_dict.h"
 
-#include <set>
-
 #include "core/common/error.h"
+#include "core/io/name_table.h"
 
 namespace sa {
-namespace {
 
 std::map<std::string, torch::Tensor> moduleTensors(torch::nn::Module& module) {
     std::map<std::string, torch::Tensor> out;
@@ -13,8 +11,6 @@ std::map<std::string, torch::Tensor> moduleTensors(torch::nn::Module& module) {
     for (const auto& item : module.named_buffers(true)) out[item.key()] = item.value();
     return out;
 }
-
-}  // namespace
 
 std::string LoadReport::describe(size_t maxPerList) const {
     std::string text;
@@ -31,41 +27,10 @@ std::string LoadReport::describe(size_t maxPerList) const {
     return text;
 }
 
-LoadReport checkStateDict(torch::nn::Module& module, const SafetensorsFile& file, const std::string& prefix) {
-    LoadReport report;
-    auto params = moduleTensors(module);
-    std::set<std::string> seen;
-    for (const auto& info : file.tensors()) {
-        if (info.name.rfind(prefix, 0) != 0) {
-            report.unexpected.push_back(info.name);
-            continue;
-        }
-        const std::string key = info.name.substr(prefix.size());
-        auto it = params.find(key);
-        if (it == params.end()) {
-            report.unexpected.push_back(info.name);
-            continue;
-        }
-        seen.insert(key);
-        if (it->second.sizes().vec() != info.shape)
-            report.misshaped.push_back(fmt::format("{}: file [{}] vs model [{}]", info.name, fmt::join(info.shape, ", "),
-                                                   fmt::join(it->second.sizes(), ", ")));
-    }
-    for (const auto& [key, value] : params)
-        if (!seen.count(key)) report.missing.push_back(prefix + key);
-    return report;
-}
-
-void loadStateDict(torch::nn::Module& module, const SafetensorsFile& file, const std::string& prefix) {
-    auto report = checkStateDict(module, file, prefix);
-    if (!report.ok())
-        fail("{}: weights do not match the model built from its config.json:{}", file.path().string(), report.describe());
-    torch::NoGradGuard noGrad;
-    auto params = moduleTensors(module);
-    for (const auto& info : file.tensors()) {
-        auto& target = params.at(info.name.substr(prefix.size()));
-        target.copy_(file.tensor(info.name).to(target.device(), target.scalar_type()));
-    }
+void loadStateDict(torch::nn::Module& module, const SafetensorsFile& file) {
+    NameTable sameNames;
+    sameNames.prefix("", "");
+    loadMapped(module, file, sameNames, "weights do not match the model built from its config.json");
 }
 
 void saveStateDict(torch::nn::Module& module, const std::filesystem::path& file, torch::ScalarType dtype) {

@@ -1,5 +1,6 @@
 #pragma once
 // Loading checkpoint tensors into a module whose parameter names equal the checkpoint keys.
+#include <map>
 #include <string>
 #include <vector>
 
@@ -17,12 +18,13 @@ struct LoadReport {
     std::string describe(size_t maxPerList = 12) const;
 };
 
-// Compares the module's parameters and persistent buffers with the file's tensors.
-LoadReport checkStateDict(torch::nn::Module& module, const SafetensorsFile& file, const std::string& prefix = "");
+// The module's parameters and buffers by checkpoint name.
+std::map<std::string, torch::Tensor> moduleTensors(torch::nn::Module& module);
 
-// Copies every tensor (cast to the parameter's dtype and device). Throws sa::Error listing the
-// missing, unexpected and mis-shaped keys together when the file does not match the module.
-void loadStateDict(torch::nn::Module& module, const SafetensorsFile& file, const std::string& prefix = "");
+// Copies every tensor of a file whose keys are the module's names (cast to the parameter's dtype
+// and device). Throws sa::Error listing the missing, unexpected and mis-shaped keys together when
+// the file does not match the module. (Other key layouts: core/io/name_table.h.)
+void loadStateDict(torch::nn::Module& module, const SafetensorsFile& file);
 
 // The weights file of a diffusers / transformers module folder: the safetensors file, or an
 // error for a pickle checkpoint (.bin / .ckpt / .pt) that says how to convert it.

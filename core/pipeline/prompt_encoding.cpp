@@ -22,20 +22,26 @@ torch::Tensor tokenizePrompts(const ClipTokenizer& tokenizer, const std::vector<
     return torch::stack(rows);
 }
 
+torch::Tensor conditioningState(CLIPTextModelImpl& encoder, const CLIPTextOutput& out, const TextConditioning& c) {
+    const auto states = static_cast<int>(out.hiddenStates.size());
+    const int index = c.hiddenState < 0 ? states + c.hiddenState : c.hiddenState;
+    if (index < 0 || index >= states) fail("text encoder: no hidden state {} (it has {})", c.hiddenState, states);
+    if (index == states - 1 && c.finalNorm) return out.lastHiddenState;
+    const auto& h = out.hiddenStates[index];
+    return c.finalNorm ? encoder.finalLayerNorm(h) : h;
+}
+
 PromptEmbeddings encodePrompts(StableDiffusionModel& model, const std::vector<std::string>& prompts) {
     torch::NoGradGuard noGrad;
     if (prompts.empty()) fail("no prompts to encode");
     PromptEmbeddings out;
     auto ids = tokenizePrompts(*model.tokenizer, prompts).to(model.device);
     auto first = model.textEncoder->forward(ids);
-    if (!model.isXL()) {
-        out.context = first.lastHiddenState;
-        return out;
-    }
+    out.context = conditioningState(*model.textEncoder, first, model.conditioning[0]);
+    if (!model.isXL()) return out;
     auto ids2 = tokenizePrompts(*model.tokenizer2, prompts).to(model.device);
     auto second = model.textEncoder2->forward(ids2);
-    const auto penultimate = [](const CLIPTextOutput& o) { return o.hiddenStates[o.hiddenStates.size() - 2]; };
-    out.context = torch::cat({penultimate(first), penultimate(second)}, -1);
+    out.context = torch::cat({out.context, conditioningState(*model.textEncoder2, second, model.conditioning[1])}, -1);
     out.pooled = second.textEmbeds;
     return out;
 }

@@ -22,6 +22,9 @@ struct PromptEmbeddings {
 // Token ids [n, 77] of one tokenizer.
 torch::Tensor tokenizePrompts(const ClipTokenizer& tokenizer, const std::vector<std::string>& prompts);
 
+// The hidden state that conditions the UNet (StableDiffusionModel::conditioning) of one encoder's output.
+torch::Tensor conditioningState(CLIPTextModelImpl& encoder, const CLIPTextOutput& out, const TextConditioning& conditioning);
+
 PromptEmbeddings encodePrompts(StableDiffusionModel& model, const std::vector<std::string>& prompts);
 // The unconditional half of classifier-free guidance for `count` images: the embedding of
 // `negativePrompt` (SD: of "" too), or zeros for an empty prompt on SDXL

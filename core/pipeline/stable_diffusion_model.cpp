@@ -1,17 +1,17 @@
 #include "core/pipeline/stable_diffusion_model.h"
 
 #include "core/io/state_dict.h"
+#include "core/pipeline/single_file_model.h"
 
 namespace sa {
 namespace {
 
 template <typename Holder>
 Holder finishModule(Holder module, const std::filesystem::path& weights, const LoadOptions& options) {
+    throwIfCancelled(options.cancel);
     auto file = SafetensorsFile::open(weights);
     loadStateDict(*module, *file);
-    module->to(options.device, options.dtype);
-    module->eval();
-    for (auto& p : module->parameters()) p.set_requires_grad(false);
+    prepareForInference(*module, options);
     return module;
 }
 
@@ -19,6 +19,12 @@ const std::vector<std::string> kDiffusersWeights{"diffusion_pytorch_model.safete
 const std::vector<std::string> kTransformersWeights{"model.safetensors", "model.fp16.safetensors"};
 
 }  // namespace
+
+void prepareForInference(torch::nn::Module& module, const LoadOptions& options) {
+    module.to(options.device, options.dtype);
+    module.eval();
+    for (auto& p : module.parameters()) p.set_requires_grad(false);
+}
 
 UNet2DConditionModel loadUNet(const std::filesystem::path& folder, const LoadOptions& options) {
     auto config = UNet2DConditionConfig::load(folder / "config.json");
@@ -39,9 +45,22 @@ int StableDiffusionModel::vaeScaleFactor() const {
     return vae ? vae->downscaleFactor() : 8;
 }
 
-std::shared_ptr<StableDiffusionModel> StableDiffusionModel::load(const std::filesystem::path& folder,
+std::string StableDiffusionModel::summary() const {
+    const auto& prediction = schedulerConfig.prediction_type;
+    std::string text = fmt::format("{} · {} · {} weights", familyLabel,
+                                   prediction == "epsilon" ? "ε-prediction" : prediction == "v_prediction" ? "v-prediction" : prediction,
+                                   weightsDtype);
+    if (weightsDtype != safetensorsDtypeName(dtype)) text += fmt::format(" as {}", c10::toString(dtype));
+    text += singleFile ? fmt::format(" · single file ({})", configSource) : " · diffusers folder";
+    return text;
+}
+
+std::shared_ptr<StableDiffusionModel> StableDiffusionModel::load(const std::filesystem::path& path,
                                                                  const LoadOptions& options) {
-    if (!std::filesystem::is_directory(folder)) fail("{}: not a folder (expected a diffusers model folder)", folder.string());
+    if (std::filesystem::is_regular_file(path)) return loadSingleFile(path, options);
+    const auto& folder = path;
+    if (!std::filesystem::is_directory(folder))
+        fail("{}: no such model (expected a diffusers model folder or a .safetensors checkpoint)", folder.string());
     auto index = JsonConfig::load(folder / "model_index.json");
     const auto className = index.get<std::string>("_class_name");
     auto model = std::make_shared<StableDiffusionModel>();
@@ -56,6 +75,11 @@ std::shared_ptr<StableDiffusionModel> StableDiffusionModel::load(const std::file
         fail("{}: _class_name '{}' is not supported (StableDiffusionPipeline, StableDiffusionXLPipeline)",
              index.where(), className);
     model->forceZerosForEmptyPrompt = index.get<bool>("force_zeros_for_empty_prompt", true);
+    model->familyLabel = model->isXL() ? "SDXL" : "SD";
+    auto progress = [&](double fraction, const char* what) {
+        if (options.progress) options.progress(fraction, what);
+    };
+    progress(0.0, "text encoder");
 
     model->tokenizer = std::make_shared<ClipTokenizer>(ClipTokenizer::fromFolder(folder / "tokenizer"));
     model->textEncoder = loadTextEncoder(folder / "text_encoder", options);
@@ -65,8 +89,12 @@ std::shared_ptr<StableDiffusionModel> StableDiffusionModel::load(const std::file
         if (!model->textEncoder2->config().with_projection)
             fail("{}: SDXL needs CLIPTextModelWithProjection in text_encoder_2", (folder / "text_encoder_2/config.json").string());
     }
+    progress(0.2, "UNet");
     model->unet = loadUNet(folder / "unet", options);
+    progress(0.9, "VAE");
     if (options.loadVae) model->vae = loadVae(folder / "vae", options);
+    model->weightsDtype = safetensorsDtypeName(
+        SafetensorsFile::open(findWeightsFile(folder / "unet", kDiffusersWeights))->tensors().front().scalarType);
     model->schedulerConfig = DDIMSchedulerConfig::load(folder / "scheduler" / "scheduler_config.json");
     if (!model->isXL()) {
         // StableDiffusionPipeline.__init__ repairs outdated scheduler configs; do the same so the
@@ -75,27 +103,32 @@ std::shared_ptr<StableDiffusionModel> StableDiffusionModel::load(const std::file
         model->schedulerConfig.clip_sample = false;
     }
 
-    // Cross-checks that would otherwise fail deep inside a forward pass.
-    const auto& unetConfig = model->unet->config();
-    int contextWidth = model->textEncoder->config().hidden_size;
-    if (model->isXL()) contextWidth += model->textEncoder2->config().hidden_size;
+    model->checkConsistency((folder / "unet/config.json").string(), (folder / "vae/config.json").string());
+    progress(1.0, "ready");
+    return model;
+}
+
+// Cross-checks that would otherwise fail deep inside a forward pass.
+void StableDiffusionModel::checkConsistency(const std::string& unetWhere, const std::string& vaeWhere) const {
+    const auto& unetConfig = unet->config();
+    int contextWidth = textEncoder->config().hidden_size;
+    if (isXL()) contextWidth += textEncoder2->config().hidden_size;
     for (int dim : unetConfig.cross_attention_dim)
         if (dim != contextWidth)
             fail("{}: cross_attention_dim {} does not match the text encoder hidden size {}",
-                 (folder / "unet/config.json").string(), dim, contextWidth);
-    if (model->isXL()) {
+                 unetWhere, dim, contextWidth);
+    if (isXL()) {
         if (!unetConfig.addition_embed_type)
-            fail("{}: an SDXL pipeline needs addition_embed_type 'text_time'", (folder / "unet/config.json").string());
-        const int expected = unetConfig.addition_time_embed_dim * 6 + model->textEncoder2->config().projection_dim;
+            fail("{}: an SDXL pipeline needs addition_embed_type 'text_time'", unetWhere);
+        const int expected = unetConfig.addition_time_embed_dim * 6 + textEncoder2->config().projection_dim;
         if (expected != unetConfig.projection_class_embeddings_input_dim)
             fail("{}: projection_class_embeddings_input_dim {} != 6 × addition_time_embed_dim + text_encoder_2 "
-                 "projection_dim = {}", (folder / "unet/config.json").string(),
+                 "projection_dim = {}", unetWhere,
                  unetConfig.projection_class_embeddings_input_dim, expected);
     }
-    if (model->vae && model->vae->config().latent_channels != unetConfig.in_channels)
-        fail("{}: latent_channels {} does not match unet in_channels {}", (folder / "vae/config.json").string(),
-             model->vae->config().latent_channels, unetConfig.in_channels);
-    return model;
+    if (vae && vae->config().latent_channels != unetConfig.in_channels)
+        fail("{}: latent_channels {} does not match unet in_channels {}", vaeWhere,
+             vae->config().latent_channels, unetConfig.in_channels);
 }
 
 }  // namespace sa

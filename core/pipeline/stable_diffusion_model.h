@@ -1,14 +1,21 @@
 #pragma once
-// A diffusers model folder (model_index.json + one folder per module) loaded into the networks.
+// A Stable Diffusion model loaded into the networks: from a diffusers folder (model_index.json +
+// one folder per module) or from a single-file checkpoint (core/pipeline/single_file_model.h).
+#include <array>
 #include <filesystem>
+#include <functional>
 #include <memory>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include <torch/torch.h>
 
 #include "core/models/autoencoder_kl.h"
 #include "core/models/clip_text_model.h"
+#include "core/common/cancel.h"
 #include "core/models/unet_2d_condition.h"
+#include "core/pipeline/original_config.h"
 #include "core/schedulers/ddim_scheduler.h"
 #include "core/text/clip_tokenizer.h"
 
@@ -16,15 +23,36 @@ namespace sa {
 
 enum class ModelFamily { StableDiffusion, StableDiffusionXL };
 
+// Text-encoder settings a single file does not hold (defaults: the real models' head size 64,
+// quick_gelu for CLIP-L, gelu for OpenCLIP).
+struct TextEncoderOverride {
+    std::optional<int> heads;
+    std::optional<std::string> hiddenAct;
+};
+
 struct LoadOptions {
     torch::Device device = torch::kCPU;
     torch::ScalarType dtype = torch::kFloat32;  // weights in fp16/bf16 files are cast to this
     bool loadVae = true;
+
+    // Single-file checkpoints only.
+    std::filesystem::path config;               // original YAML; empty: <file>.yaml beside it, else built in
+    std::optional<std::string> predictionType;  // epsilon | v_prediction | sample: overrides the config
+    std::vector<TextEncoderOverride> textEncoders;  // per encoder in file order; a single entry applies to all
+
+    // Progress in [0, 1] with what is being loaded; checked for cancellation between tensors.
+    std::function<void(double fraction, const std::string& what)> progress;
+    const CancelToken* cancel = nullptr;
 };
 
 struct StableDiffusionModel {
-    std::filesystem::path folder;
+    std::filesystem::path folder;  // the diffusers folder, or the single file
     ModelFamily family = ModelFamily::StableDiffusion;
+    std::string familyLabel = "SD";      // "SD 1.x", "SD 2.x", "SDXL" when known
+    bool singleFile = false;
+    std::string weightsDtype = "F32";    // as stored ("F16", "BF16", "mixed")
+    std::string configSource;            // single file: the YAML or the built-in configuration used
+    std::vector<std::string> notes;      // what the loader assumed or ignored, for the status line
     torch::Device device = torch::kCPU;
     torch::ScalarType dtype = torch::kFloat32;
 
@@ -35,14 +63,27 @@ struct StableDiffusionModel {
     std::shared_ptr<ClipTokenizer> tokenizer, tokenizer2;
     DDIMSchedulerConfig schedulerConfig;  // as the pipeline's constructor leaves it
     bool forceZerosForEmptyPrompt = true;  // SDXL: empty negative prompt → zero embeddings
+    // The hidden state of each text encoder that conditions the UNet (diffusers folders: SD the
+    // last_hidden_state, SDXL the penultimate layer without the final norm; SD 2.x single files
+    // the penultimate layer with it).
+    std::array<TextConditioning, 2> conditioning{TextConditioning{-1, true}, TextConditioning{-2, false}};
 
     bool isXL() const { return family == ModelFamily::StableDiffusionXL; }
     int latentChannels() const { return unet->config().in_channels; }
     int vaeScaleFactor() const;
 
+    // "SD 1.x · ε-prediction · F16 weights as float32 · single file (sd15.yaml)"
+    std::string summary() const;
+
+    // A diffusers folder or a single .safetensors file (then core/pipeline/single_file_model.h).
     // Loads and cross-checks every module (text encoder width vs cross_attention_dim, ...).
-    static std::shared_ptr<StableDiffusionModel> load(const std::filesystem::path& folder, const LoadOptions& options = {});
+    static std::shared_ptr<StableDiffusionModel> load(const std::filesystem::path& path, const LoadOptions& options = {});
+    // The cross-checks alone; `unetWhere` / `vaeWhere` name the configs in errors.
+    void checkConsistency(const std::string& unetWhere, const std::string& vaeWhere) const;
 };
+
+// Moves a loaded module to the options' device and dtype, in eval mode without gradients.
+void prepareForInference(torch::nn::Module& module, const LoadOptions& options);
 
 // One module: config.json + safetensors weights, checked key by key.
 UNet2DConditionModel loadUNet(const std::filesystem::path& folder, const LoadOptions& options = {});

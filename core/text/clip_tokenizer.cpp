@@ -489,6 +489,18 @@ ClipTokenizer ClipTokenizer::fromFolder(const fs::path& dir) {
     return tok;
 }
 
+ClipTokenizer ClipTokenizer::withPadToken(const std::string& token) const {
+    ClipTokenizer tok = *this;
+    if (!tok.addedIds.count(token)) {
+        const auto it = tok.vocab.find(token);
+        if (it == tok.vocab.end() || token.empty()) fail("CLIP tokenizer: pad token \"{}\" is not in the vocabulary", token);
+        tok.addedIds[token] = it->second;
+        tok.addedTokens.push_back({decodeUtf8(token), token});
+    }
+    tok.pad = tok.addedIds.at(token);
+    return tok;
+}
+
 int64_t ClipTokenizer::tokenToId(const std::string& token) const {
     if (const auto it = addedIds.find(token); it != addedIds.end()) return it->second;
     if (const auto it = vocab.find(token); it != vocab.end()) return it->second;

@@ -24,6 +24,10 @@ public:
     // added_tokens.json of a diffusers tokenizer folder. Throws sa::Error naming file and field.
     static ClipTokenizer fromFolder(const std::filesystem::path& dir);
 
+    // The same vocabulary padding with `token`, which becomes a special (never split) token as in
+    // SDXL's tokenizer_2 (pad_token "!"). Throws when `token` is not in the vocabulary.
+    ClipTokenizer withPadToken(const std::string& token) const;
+
     // BPE token strings (byte-level alphabet, "</w>" word ends); literal added tokens
     // ("<|startoftext|>", tokenizer_2's pad "!") stay single tokens. Invalid UTF-8 bytes are
     // replaced by U+FFFD, which the normalizer then drops.

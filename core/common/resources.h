@@ -1,0 +1,16 @@
+#pragma once
+// What ships with the application: the demo model, example references, the CLIP vocabulary.
+// Looked up next to the sources in a build tree, then under share/stylealigned relative to the
+// running executable when installed.
+#include <filesystem>
+#include <string>
+
+namespace sa {
+
+// The bundled file or folder `relative` (e.g. "tokenizers/clip"), or an empty path.
+std::filesystem::path findBundledResource(const std::string& relative);
+
+// The bundled demo model's folder, or an empty path.
+std::filesystem::path bundledDemoModel();
+
+}  // namespace sa

@@ -1,0 +1,259 @@
+#include "core/pipeline/single_file_model.h"
+
+#include <set>
+
+#include "core/common/resources.h"
+#include "core/io/files.h"
+#include "core/io/name_table.h"
+#include "core/models/single_file_names.h"
+
+namespace sa {
+namespace {
+
+namespace fs = std::filesystem;
+
+bool startsWith(const std::string& s, const char* prefix) { return s.rfind(prefix, 0) == 0; }
+
+// Where a text encoder lives in the file and in which layout.
+struct EncoderSpec {
+    std::string prefix;
+    bool openClip = false;        // OpenCLIP names (resblocks, fused in_proj) instead of transformers'
+    bool withProjection = false;  // SDXL's second encoder: pooled text_embeds through text_projection
+    bool textModelLevel = true;   // transformers layout with the "text_model." level
+};
+
+std::vector<EncoderSpec> encoderSpecs(CheckpointFamily family, const SafetensorsFile& file) {
+    switch (family) {
+        case CheckpointFamily::SD1: {
+            const bool level = std::any_of(file.tensors().begin(), file.tensors().end(), [](const auto& t) {
+                return startsWith(t.name, "cond_stage_model.transformer.text_model.");
+            });
+            return {{"cond_stage_model.transformer.", false, false, level}};
+        }
+        case CheckpointFamily::SD2: return {{"cond_stage_model.model.", true, false}};
+        case CheckpointFamily::SDXL:
+            return {{"conditioner.embedders.0.transformer.", false, false}, {"conditioner.embedders.1.model.", true, true}};
+    }
+    return {};
+}
+
+const std::vector<int64_t>& shapeOf(const SafetensorsFile& file, const std::string& key, size_t dims) {
+    if (!file.contains(key)) fail("{}: text encoder tensor '{}' is missing", file.path().string(), key);
+    const auto& shape = file.info(key).shape;
+    if (shape.size() != dims || std::any_of(shape.begin(), shape.end(), [](int64_t d) { return d <= 0; }))
+        fail("{}: '{}' has shape [{}], expected {} positive dimensions", file.path().string(), key, fmt::join(shape, ", "), dims);
+    return shape;
+}
+
+// The text encoder's config from its tensors' shapes, plus what no file holds (heads, activation).
+CLIPTextConfig textEncoderConfig(const SafetensorsFile& file, const EncoderSpec& spec, const TextEncoderOverride& override,
+                                 int index) {
+    const std::string tm = spec.openClip ? "" : spec.textModelLevel ? "text_model." : "";
+    const auto key = [&](const std::string& relative) { return spec.prefix + relative; };
+    const auto layerKey = [&](int i) {
+        return spec.openClip ? key(fmt::format("transformer.resblocks.{}.ln_1.weight", i))
+                             : key(fmt::format("{}encoder.layers.{}.layer_norm1.weight", tm, i));
+    };
+    CLIPTextConfig c;
+    const auto& token = shapeOf(file, key(spec.openClip ? "token_embedding.weight" : tm + "embeddings.token_embedding.weight"), 2);
+    const auto& position = shapeOf(file, key(spec.openClip ? "positional_embedding" : tm + "embeddings.position_embedding.weight"), 2);
+    c.vocab_size = static_cast<int>(token[0]);
+    c.hidden_size = static_cast<int>(token[1]);
+    c.max_position_embeddings = static_cast<int>(position[0]);
+    c.num_hidden_layers = 0;
+    while (file.contains(layerKey(c.num_hidden_layers))) ++c.num_hidden_layers;
+    if (c.num_hidden_layers == 0) fail("{}: text encoder under '{}' has no layers ({} is missing)", file.path().string(), spec.prefix, layerKey(0));
+    c.intermediate_size = static_cast<int>(
+        shapeOf(file, key(spec.openClip ? "transformer.resblocks.0.mlp.c_fc.weight" : tm + "encoder.layers.0.mlp.fc1.weight"), 2)[0]);
+    c.with_projection = spec.withProjection;
+    if (spec.withProjection) c.projection_dim = static_cast<int>(shapeOf(file, key("text_projection"), 2)[1]);
+    c.hidden_act = override.hiddenAct.value_or(spec.openClip ? "gelu" : "quick_gelu");
+    activationByName(c.hidden_act, fmt::format("text encoder {} hidden_act", index + 1));
+    constexpr int kRealHeadSize = 64;
+    if (override.heads) {
+        c.num_attention_heads = *override.heads;
+        if (c.num_attention_heads <= 0 || c.hidden_size % c.num_attention_heads != 0)
+            fail("text encoder {}: {} heads do not divide its width {}", index + 1, c.num_attention_heads, c.hidden_size);
+    } else {
+        if (c.hidden_size % kRealHeadSize != 0)
+            fail("{}: text encoder {} is {} wide, not a multiple of the real models' head size {}: give its number of "
+                 "heads (text-encoder heads option)", file.path().string(), index + 1, c.hidden_size, kRealHeadSize);
+        c.num_attention_heads = c.hidden_size / kRealHeadSize;
+    }
+    return c;
+}
+
+NameTable textEncoderNames(const EncoderSpec& spec, const CLIPTextConfig& config) {
+    return spec.openClip ? openClipTextNameTable(spec.prefix, config.num_hidden_layers, spec.withProjection)
+                         : clipTextNameTable(spec.prefix, spec.textModelLevel);
+}
+
+std::string dtypeSummary(const SafetensorsFile& file, const std::vector<std::string>& prefixes) {
+    std::set<std::string> dtypes;
+    for (const auto& info : file.tensors())
+        for (const auto& p : prefixes)
+            if (startsWith(info.name, p.c_str()) && info.shape.size() > 1) dtypes.insert(info.dtype);
+    return dtypes.size() == 1 ? *dtypes.begin() : dtypes.empty() ? "?" : "mixed";
+}
+
+std::shared_ptr<ClipTokenizer> bundledTokenizer() {
+    static const auto tokenizer = [] {
+        const auto folder = findBundledResource("tokenizers/clip");
+        if (folder.empty()) fail("the bundled CLIP vocabulary (resources/tokenizers/clip) is missing from this installation");
+        return std::make_shared<ClipTokenizer>(ClipTokenizer::fromFolder(folder));
+    }();
+    return tokenizer;
+}
+
+}  // namespace
+
+CheckpointFamily detectFamily(const SafetensorsFile& file) {
+    bool unet = false, vae = false, clipL = false, openClip = false, xlClipL = false, xlOpenClip = false, xlFirstOpenClip = false;
+    for (const auto& info : file.tensors()) {
+        const auto& k = info.name;
+        unet |= startsWith(k, "model.diffusion_model.");
+        vae |= startsWith(k, "first_stage_model.");
+        clipL |= startsWith(k, "cond_stage_model.transformer.");
+        openClip |= startsWith(k, "cond_stage_model.model.transformer.resblocks.");
+        xlClipL |= startsWith(k, "conditioner.embedders.0.transformer.text_model.");
+        xlOpenClip |= startsWith(k, "conditioner.embedders.1.model.transformer.resblocks.");
+        xlFirstOpenClip |= startsWith(k, "conditioner.embedders.0.model.");
+    }
+    const auto& where = file.path().string();
+    if (!unet && !vae && !clipL && !openClip && !xlClipL && !xlOpenClip && !xlFirstOpenClip)
+        fail("{}: not a Stable Diffusion single-file checkpoint: none of its {} tensors has a Stable Diffusion key "
+             "(model.diffusion_model.*, first_stage_model.*, cond_stage_model.*, conditioner.embedders.*)",
+             where, file.tensors().size());
+    if (xlFirstOpenClip && !xlClipL)
+        fail("{}: an SDXL refiner checkpoint (conditioner.embedders.0 is OpenCLIP); only SDXL base is supported", where);
+    std::vector<std::string> missing;
+    if (!unet) missing.push_back("model.diffusion_model.* (the UNet)");
+    if (!vae) missing.push_back("first_stage_model.* (the VAE)");
+    std::optional<CheckpointFamily> family;
+    if (xlClipL || xlOpenClip) {
+        family = CheckpointFamily::SDXL;
+        if (!xlClipL) missing.push_back("conditioner.embedders.0.transformer.text_model.* (SDXL's CLIP-L)");
+        if (!xlOpenClip) missing.push_back("conditioner.embedders.1.model.transformer.* (SDXL's OpenCLIP)");
+    } else if (openClip) {
+        family = CheckpointFamily::SD2;
+    } else if (clipL) {
+        family = CheckpointFamily::SD1;
+    } else {
+        missing.push_back("a text encoder (cond_stage_model.transformer.* for SD 1.x, cond_stage_model.model.* for "
+                          "SD 2.x, conditioner.embedders.* for SDXL)");
+    }
+    if (!missing.empty())
+        fail("{}: not a complete Stable Diffusion single-file checkpoint; missing: {}", where, fmt::join(missing, "; "));
+    return *family;
+}
+
+std::shared_ptr<StableDiffusionModel> loadSingleFile(const fs::path& path, const LoadOptions& options) {
+    const auto extension = path.extension().string();
+    if (extension == ".ckpt" || extension == ".bin" || extension == ".pt" || extension == ".pth") refusePickle(path);
+    const auto file = SafetensorsFile::open(path);
+    const auto family = detectFamily(*file);
+
+    auto configFile = options.config;
+    if (configFile.empty() && fs::exists(fs::path(path).replace_extension(".yaml"))) configFile = fs::path(path).replace_extension(".yaml");
+    const auto config = configFile.empty() ? builtinOriginalConfig(family) : readOriginalConfig(configFile);
+    if (config.family != family)
+        fail("{}: describes an {} model, but {} is an {} checkpoint (its keys)", config.where, familyName(config.family),
+             path.string(), familyName(family));
+
+    auto model = std::make_shared<StableDiffusionModel>();
+    model->folder = path;
+    model->singleFile = true;
+    model->family = family == CheckpointFamily::SDXL ? ModelFamily::StableDiffusionXL : ModelFamily::StableDiffusion;
+    model->familyLabel = familyName(family);
+    model->configSource = configFile.empty() ? config.where : configFile.filename().string();
+    model->device = options.device;
+    model->dtype = options.dtype;
+    model->schedulerConfig = config.scheduler;
+    auto& prediction = model->schedulerConfig.prediction_type;
+    if (options.predictionType) {
+        prediction = *options.predictionType;
+        model->notes.push_back(fmt::format("prediction type {} (set by the user)", prediction));
+    } else if (configFile.empty() && family == CheckpointFamily::SD2) {
+        const auto& meta = file->metadata();
+        const auto spec = meta.find("modelspec.prediction_type");
+        if (spec != meta.end() && (spec->second == "epsilon" || spec->second == "v")) {
+            prediction = spec->second == "v" ? "v_prediction" : "epsilon";
+            model->notes.push_back(fmt::format("prediction type {} (from the file's modelspec metadata)", prediction));
+        } else {
+            model->notes.push_back("prediction type v_prediction assumed (SD 2.x 768-v; choose ε-prediction for 512 px "
+                                   "base models)");
+        }
+    }
+    if (prediction != "epsilon" && prediction != "v_prediction" && prediction != "sample")
+        fail("prediction type '{}' is not supported (epsilon, v_prediction, sample)", prediction);
+
+    // Networks, built from the config (UNet, VAE) and from the tensors' shapes (text encoders).
+    const auto specs = encoderSpecs(family, *file);
+    if (options.textEncoders.size() > 1 && options.textEncoders.size() != specs.size())
+        fail("{} text-encoder overrides given for a model with {} text encoders", options.textEncoders.size(), specs.size());
+    std::vector<std::pair<torch::nn::Module*, NameTable>> parts;
+    std::vector<std::string> what;
+    std::vector<CLIPTextModel> encoders;
+    for (size_t i = 0; i < specs.size(); ++i) {
+        const auto override = options.textEncoders.empty() ? TextEncoderOverride{}
+                              : options.textEncoders[options.textEncoders.size() == 1 ? 0 : i];
+        const auto textConfig = textEncoderConfig(*file, specs[i], override, static_cast<int>(i));
+        encoders.push_back(CLIPTextModel(textConfig));
+        parts.emplace_back(encoders.back().get(), textEncoderNames(specs[i], textConfig));
+        what.push_back(fmt::format("text encoder {} ({}*)", i + 1, specs[i].prefix));
+        const auto& c = config.textConditioning.at(i);
+        const int states = textConfig.num_hidden_layers + 1;
+        if (c.hiddenState >= states || c.hiddenState < -states)
+            fail("{}: the text encoder's conditioning layer {} does not exist: {} has {} layers", config.where,
+                 c.hiddenState, specs[i].prefix, textConfig.num_hidden_layers);
+        model->conditioning[i] = c;
+    }
+    model->textEncoder = encoders[0];
+    if (encoders.size() > 1) model->textEncoder2 = encoders[1];
+    model->unet = UNet2DConditionModel(config.unet);
+    parts.emplace_back(model->unet.get(), unetNameTable(config.unet));
+    what.push_back(fmt::format("UNet (model.diffusion_model.*, config: {})", config.where));
+    if (options.loadVae) {
+        model->vae = AutoencoderKL(config.vae);
+        parts.emplace_back(model->vae.get(), vaeNameTable(config.vae));
+        what.push_back(fmt::format("VAE (first_stage_model.*, config: {})", config.where));
+    }
+
+    // Check every network before any tensor is placed: one error lists every defect.
+    std::string defects;
+    for (size_t i = 0; i < parts.size(); ++i) {
+        const auto report = checkMapped(*parts[i].first, *file, parts[i].second);
+        if (!report.ok()) defects += fmt::format("\n {}:{}", what[i], report.describe());
+    }
+    if (!defects.empty()) fail("{}: the weights do not match the model's configuration:{}", path.string(), defects);
+
+    uint64_t total = 0, done = 0;
+    for (const auto& info : file->tensors()) total += info.end - info.begin;
+    for (size_t i = 0; i < parts.size(); ++i) {
+        const uint64_t before = done;
+        loadMapped(*parts[i].first, *file, parts[i].second, what[i], [&](uint64_t bytes) {
+            done = before + bytes;
+            if (options.progress) options.progress(std::min(1.0, static_cast<double>(done) / static_cast<double>(total)), what[i]);
+        }, options.cancel);
+        prepareForInference(*parts[i].first, options);
+    }
+
+    // Keys outside every network's namespace (LDM schedule buffers, model_ema.*, ...) are ignored.
+    size_t ignored = 0;
+    for (const auto& info : file->tensors()) {
+        const bool claimed = std::any_of(parts.begin(), parts.end(), [&](const auto& p) {
+            return !p.second.filePrefix().empty() && startsWith(info.name, p.second.filePrefix().c_str());
+        });
+        ignored += !claimed;
+    }
+    if (ignored) model->notes.push_back(fmt::format("{} tensors no network uses were ignored", ignored));
+    model->weightsDtype = dtypeSummary(*file, {"model.diffusion_model."});
+
+    model->tokenizer = bundledTokenizer();
+    if (model->isXL()) model->tokenizer2 = std::make_shared<ClipTokenizer>(bundledTokenizer()->withPadToken("!"));
+    model->checkConsistency(config.where, config.where);
+    if (options.progress) options.progress(1.0, "ready");
+    return model;
+}
+
+}  // namespace sa
