@@ -28,10 +28,4 @@ CheckpointFamily detectFamily(const SafetensorsFile& file);
 
 std::shared_ptr<StableDiffusionModel> loadSingleFile(const std::filesystem::path& file, const LoadOptions& options = {});
 
-// Writes `model` as a diffusers folder (model_index.json, unet/, vae/, text_encoder(_2)/,
-// tokenizer(_2)/, scheduler/) that diffusers' from_pretrained reads. SD 2.x single files keep
-// their last text-encoder layer only for the config; the folder's text encoder ends at the
-// conditioning layer, as diffusers' own conversion writes it.
-void saveAsDiffusers(StableDiffusionModel& model, const std::filesystem::path& folder);
-
 }  // namespace sa

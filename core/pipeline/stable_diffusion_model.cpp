@@ -76,6 +76,8 @@ std::shared_ptr<StableDiffusionModel> StableDiffusionModel::load(const std::file
              index.where(), className);
     model->forceZerosForEmptyPrompt = index.get<bool>("force_zeros_for_empty_prompt", true);
     model->familyLabel = model->isXL() ? "SDXL" : "SD";
+    // StableDiffusionXLPipeline.encode_prompt: hidden_states[-2] of both encoders, no final norm.
+    if (model->isXL()) model->conditioning = {TextConditioning{-2, false}, TextConditioning{-2, false}};
     auto progress = [&](double fraction, const char* what) {
         if (options.progress) options.progress(fraction, what);
     };

@@ -66,7 +66,7 @@ struct StableDiffusionModel {
     // The hidden state of each text encoder that conditions the UNet (diffusers folders: SD the
     // last_hidden_state, SDXL the penultimate layer without the final norm; SD 2.x single files
     // the penultimate layer with it).
-    std::array<TextConditioning, 2> conditioning{TextConditioning{-1, true}, TextConditioning{-2, false}};
+    std::array<TextConditioning, 2> conditioning{TextConditioning{-1, true}, TextConditioning{-1, true}};
 
     bool isXL() const { return family == ModelFamily::StableDiffusionXL; }
     int latentChannels() const { return unet->config().in_channels; }
