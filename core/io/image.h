@@ -9,8 +9,9 @@
 
 namespace sa {
 
-// Reads an image file (PNG, JPEG, WebP, BMP, TIFF...) as 8-bit BGR. Alpha is composited on
-// white, grey becomes BGR. Throws sa::Error naming the file when it is missing or not an image.
+// Reads an image file (PNG, JPEG, WebP, BMP, TIFF; told by content, not name) as 8-bit BGR. Alpha
+// is composited on white, grey becomes BGR. Throws sa::Error naming the file when it is missing,
+// not an image in one of these formats, damaged, or larger than 128 megapixels.
 cv::Mat readImage(const std::filesystem::path& path);
 
 // Writes an image atomically (temporary file + rename): never a half-written file.

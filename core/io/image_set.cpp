@@ -5,6 +5,7 @@
 #include "core/common/error.h"
 #include "core/io/files.h"
 #include "core/io/image.h"
+#include "core/io/json_config.h"
 
 namespace sa {
 
@@ -35,14 +36,21 @@ nlohmann::json ImageSetSpec::toJson() const {
 }
 
 ImageSetSpec ImageSetSpec::fromJson(const nlohmann::json& j, const std::string& where) {
-    if (!j.is_object() || j.value("format", "") != "stylealigned-set")
+    // Compared as JSON values: a "format" or "version" of another type is a wrong value, not a type error.
+    if (!j.is_object() || !j.contains("format") || j.at("format") != "stylealigned-set")
         fail("{}: not a StyleAligned set (format must be \"stylealigned-set\")", where);
-    if (j.value("version", 0) != 1) fail("{}: unsupported set version {}", where, j.value("version", 0));
+    if (!j.contains("version") || j.at("version") != 1)
+        fail("{}: unsupported set version {}", where, j.contains("version") ? j.at("version").dump() : "(none)");
     ImageSetSpec s;
     auto get = [&](const char* key, auto& target) {
+        using T = std::decay_t<decltype(target)>;
         if (!j.contains(key)) fail("{}: missing field '{}'", where, key);
+        const auto& value = j.at(key);
+        if (value.is_null()) return;
+        if (!jsonNumberFits<T>(value))
+            fail("{}: field '{}' = {} is out of range or not a whole number", where, key, value.dump());
         try {
-            if (!j.at(key).is_null()) target = j.at(key).get<std::decay_t<decltype(target)>>();
+            target = value.get<T>();
         } catch (const nlohmann::json::exception&) {
             fail("{}: field '{}' has the wrong type", where, key);
         }
@@ -70,11 +78,13 @@ ImageSetSpec ImageSetSpec::fromJson(const nlohmann::json& j, const std::string& 
 ImageSetSpec ImageSetSpec::load(const std::filesystem::path& file) {
     std::ifstream in(file);
     if (!in) fail("{}: cannot open", file.string());
+    nlohmann::json j;
     try {
-        return fromJson(nlohmann::json::parse(in), file.string());
-    } catch (const nlohmann::json::parse_error& e) {
+        j = nlohmann::json::parse(in);
+    } catch (const nlohmann::json::exception& e) {  // parse_error, or out_of_range for a number like 1e999
         fail("{}: not valid JSON ({})", file.string(), e.what());
     }
+    return fromJson(j, file.string());
 }
 
 std::vector<std::filesystem::path> writeImageSet(const std::filesystem::path& folder, ImageSetSpec& spec,

@@ -29,7 +29,7 @@ std::vector<int> JsonConfig::intOrList(const std::string& key, size_t count, std
         return std::vector<int>(count, *fallback);
     }
     const auto& value = json_.at(key);
-    if (value.is_number_integer()) return std::vector<int>(count, value.get<int>());
+    if (value.is_number()) return std::vector<int>(count, convert<int>(key, value));
     auto list = convert<std::vector<int>>(key, value);
     if (list.size() != count)
         fail("{}: field '{}' has {} entries, expected {} (one per block)", where_, key, list.size(), count);

@@ -83,7 +83,8 @@ LayerPlan LayerPlan::preset(const std::string& name, const std::vector<std::stri
         } catch (const std::exception&) {
             fail("preset '{}': expected only-self-<level in [0, 1]>", name);
         }
-        if (args.only_self_level < 0 || args.only_self_level > 1) fail("preset '{}': level must be in [0, 1]", name);
+        if (!(args.only_self_level >= 0 && args.only_self_level <= 1))  // NaN too ("only-self-nan")
+            fail("preset '{}': level must be in [0, 1]", name);
         return fromArgs(paths, args);
     }
     auto plan = paperDefault(paths);

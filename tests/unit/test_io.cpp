@@ -18,11 +18,13 @@
 
 #include <nlohmann/json.hpp>
 #include <opencv2/core.hpp>
+#include <opencv2/imgproc.hpp>
 #include <torch/torch.h>
 
 #include "support/golden_dir.h"
 #include "core/common/error.h"
 #include "core/io/image.h"
+#include "core/io/image_set.h"
 #include "core/io/json_config.h"
 #include "core/io/safetensors.h"
 #include "core/io/state_dict.h"
@@ -851,6 +853,113 @@ TEST(JsonConfig, IntOrListWrongLength) {
     const auto wrongType = errorOf([&] { (void)config.intOrList("words", 2); });
     EXPECT_THAT(wrongType, HasSubstr("'words'"));
     EXPECT_THAT(wrongType, HasSubstr("wrong type"));
+}
+
+// ---- found by the fuzz harnesses (tests/fuzz) ---------------------------------------------------
+
+TEST(JsonConfig, NumbersMustFitTheirField) {
+    // nlohmann casts: 2.5 → 2, 2^32 wraps, -1 → 2^64 - 1, and 1e300 → int is undefined behaviour.
+    const sa::JsonConfig config(json::parse(R"({"half": 2.5, "huge": 1e300, "wide": 4294967296, "whole": 4.0,
+                                               "negative": -1, "list": [1, 1e300]})"),
+                                "fuzz/config.json");
+    for (const char* key : {"half", "huge", "wide"}) {
+        const auto msg = errorOf([&] { (void)config.get<int>(key); });
+        EXPECT_THAT(msg, HasSubstr("fuzz/config.json")) << key;
+        EXPECT_THAT(msg, HasSubstr(fmt::format("'{}'", key)));
+        EXPECT_THAT(msg, HasSubstr("out of range or not a whole number"));
+    }
+    EXPECT_EQ(config.get<int>("whole"), 4);
+    EXPECT_EQ(config.get<double>("huge"), 1e300);
+    EXPECT_THAT(errorOf([&] { (void)config.get<uint64_t>("negative"); }), HasSubstr("'negative'"));
+    EXPECT_THAT(errorOf([&] { (void)config.get<std::vector<int>>("list"); }), HasSubstr("'list'"));
+    EXPECT_THAT(errorOf([&] { (void)config.intOrList("huge", 2); }), HasSubstr("'huge'"));
+    EXPECT_EQ(config.intOrList("whole", 2), (std::vector<int>{4, 4}));
+}
+
+TEST(ImageSet, MalformedSetJsonIsAClearError) {
+    TempDir dir;
+    const auto file = dir / "set.json";
+    const json valid{{"format", "stylealigned-set"}, {"version", 1}, {"model", "m"}, {"reference_image", nullptr},
+                     {"reference_prompt", "a fish"}, {"targets", {"a tree"}}, {"negative_prompt", ""},
+                     {"seeds", {1, 2}}, {"steps", 50}, {"guidance", 7.5}, {"height", 64}, {"width", 64},
+                     {"offset", 5}, {"inversion_guidance", 2.0}, {"plan", nullptr}, {"images", json::array()},
+                     {"grid", ""}};
+    const auto errorFor = [&](const std::string& text) {
+        writeBytes(file, text);
+        return errorOf([&] { (void)sa::ImageSetSpec::load(file); });
+    };
+    writeBytes(file, valid.dump());
+    EXPECT_EQ(sa::ImageSetSpec::load(file).toJson(), valid);
+
+    // Each used to escape as a nlohmann::json exception instead of an sa::Error naming the file.
+    EXPECT_THAT(errorFor("6E4111"), HasSubstr("not valid JSON"));  // out_of_range while parsing
+    EXPECT_THAT(errorFor(R"({"format": 3})"), HasSubstr("not a StyleAligned set"));
+    EXPECT_THAT(errorFor(R"({"format": "stylealigned-set", "version": "1"})"), HasSubstr("unsupported set version \"1\""));
+    for (const auto& [key, value] : std::vector<std::pair<std::string, json>>{
+             {"steps", 1e300}, {"height", 2.5}, {"seeds", {-1, 2}}, {"offset", 4294967296}}) {
+        auto broken = valid;
+        broken[key] = value;
+        const auto msg = errorFor(broken.dump());
+        EXPECT_THAT(msg, HasSubstr(file.string())) << key;
+        EXPECT_THAT(msg, HasSubstr("field '" + key + "'"));
+    }
+}
+
+std::string pngHeader(uint32_t width, uint32_t height) {
+    std::string b("\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR", 16);
+    for (uint32_t v : {width, height})
+        for (int shift = 24; shift >= 0; shift -= 8) b.push_back(static_cast<char>(v >> shift));
+    return b + std::string("\x08\x02\0\0\0\0\0\0\0", 9);  // 8-bit RGB; CRC not checked before the size
+}
+
+TEST(Images, HugeOrUnsupportedImagesAreRefusedBeforeDecoding) {
+    TempDir dir;
+    // A 33-byte PNG header asking for 10^10 pixels: refused before OpenCV allocates for it.
+    const auto huge = dir / "huge.png";
+    writeBytes(huge, pngHeader(100000, 100000));
+    auto msg = errorOf([&] { (void)sa::readImage(huge); });
+    EXPECT_THAT(msg, HasSubstr(huge.string()));
+    EXPECT_THAT(msg, HasSubstr("100000 × 100000 pixels is too large"));
+
+    // Formats the studio does not offer are refused by content (OpenCV 4.6's Radiance HDR reader
+    // leaks an open file for every damaged .hdr it is given).
+    const auto hdr = dir / "sky.png";
+    writeBytes(hdr, "#?RADIANCE\nFORMAT=32-bit_rle_rgbe\n\n-Y 2 +X x\n");
+    msg = errorOf([&] { (void)sa::readImage(hdr); });
+    EXPECT_THAT(msg, HasSubstr(hdr.string()));
+    EXPECT_THAT(msg, HasSubstr("PNG, JPEG, WebP, BMP, TIFF"));
+
+    const auto noSize = dir / "nosize.png";
+    writeBytes(noSize, std::string("\x89PNG\r\n\x1a\n", 8) + "junk");
+    EXPECT_THAT(errorOf([&] { (void)sa::readImage(noSize); }), HasSubstr("damaged PNG file"));
+
+    // Named .png, but a BMP: the content decides.
+    cv::Mat image(3, 5, CV_8UC3, cv::Scalar(10, 20, 30));
+    const auto bmp = dir / "image.bmp";
+    sa::writeImage(bmp, image);
+    fs::rename(bmp, dir / "really_a_bmp.png");
+    EXPECT_EQ(cv::norm(sa::readImage(dir / "really_a_bmp.png"), image, cv::NORM_INF), 0.0);
+}
+
+TEST(Images, FitImageCropsBeforeResizing) {
+    // A 1 × 100000 strip used to be resized to 64 × 6,400,000 before the crop (1.2 GB).
+    const cv::Mat strip(100000, 1, CV_8UC3, cv::Scalar(1, 2, 3));
+    const auto fitted = sa::fitImage(strip, 64, 48);
+    ASSERT_EQ(fitted.size(), cv::Size(64, 48));
+    EXPECT_EQ(cv::norm(fitted, cv::Mat(48, 64, CV_8UC3, cv::Scalar(1, 2, 3)), cv::NORM_INF), 0.0);
+
+    // Centre crop: a 40 × 10 image, left half black, right half white → 10 × 10 from its middle.
+    cv::Mat halves(10, 40, CV_8UC3, cv::Scalar(0, 0, 0));
+    halves(cv::Rect(20, 0, 20, 10)).setTo(cv::Scalar(255, 255, 255));
+    const auto square = sa::fitImage(halves, 10, 10);
+    ASSERT_EQ(square.size(), cv::Size(10, 10));
+    EXPECT_EQ(cv::norm(square(cv::Rect(0, 0, 5, 10)), cv::NORM_INF), 0.0);
+    EXPECT_EQ(cv::norm(square(cv::Rect(5, 0, 5, 10)), cv::Mat(10, 5, CV_8UC3, cv::Scalar(255, 255, 255)), cv::NORM_INF), 0.0);
+
+    // Same aspect ratio: a plain resize.
+    cv::Mat small;
+    cv::resize(halves, small, {20, 5}, 0, 0, cv::INTER_AREA);
+    EXPECT_EQ(cv::norm(sa::fitImage(halves, 20, 5), small, cv::NORM_INF), 0.0);
 }
 
 }  // namespace

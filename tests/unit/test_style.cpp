@@ -151,6 +151,7 @@ TEST_P(StyleTest, PlanJsonIsValidated) {
     expectError({{"layers", {{paths.front(), {{"sharee", true}}}}}}, "sharee");
     expectError({{"bogus", 1}}, "bogus");
     expectError({{"preset", "nope"}}, "nope");
+    expectError({{"preset", "only-self-nan"}}, "only-self-nan");  // found by fuzz_layer_plan: NaN passed the range check
     expectError({{"layers", {{paths.front(), {{"share", "yes"}}}}}}, "share");
 }
 
