@@ -106,7 +106,7 @@ UNet2DConditionConfig unetConfig(const Yaml& p, int sampleSize) {
     const int channels = p.at("model_channels").as<int>();
     const auto mult = p.at("channel_mult").as<std::vector<int>>();
     const auto attentionResolutions = p.at("attention_resolutions").as<std::vector<int>>();
-    if (mult.empty() || channels <= 0) fail("{}: {}: model_channels and channel_mult must be positive", p.where(), p.path());
+    if (mult.empty() || channels <= 0 || std::any_of(mult.begin(), mult.end(), [](int m) { return m <= 0; })) fail("{}: {}: model_channels and channel_mult must be positive", p.where(), p.path());
     const size_t levels = mult.size();
     for (int m : mult) c.block_out_channels.push_back(channels * m);
     int resolution = 1;
@@ -121,8 +121,12 @@ UNet2DConditionConfig unetConfig(const Yaml& p, int sampleSize) {
         resolution /= 2;
     }
     c.layers_per_block = p.at("num_res_blocks").as<int>();
+    if (c.layers_per_block <= 0) fail("{}: {}.num_res_blocks must be positive", p.where(), p.path());
     c.transformer_layers_per_block = p.intOrList("transformer_depth", levels, 1);
     c.reverse_transformer_layers_per_block.assign(c.transformer_layers_per_block.rbegin(), c.transformer_layers_per_block.rend());
+    for (size_t i = 0; i < levels; ++i)
+        if (c.transformer_layers_per_block[i] < (c.down_block_types[i] == "CrossAttnDownBlock2D" || i + 1 == levels ? 1 : 0))
+            fail("{}: {}.transformer_depth must be at least 1 where there is attention", p.where(), p.path());
     if (p.has("transformer_depth_middle") && p["transformer_depth_middle"].as<int>() != c.transformer_layers_per_block.back())
         fail("{}: {}.transformer_depth_middle different from the last level's depth is not supported", p.where(), p.path());
     // Heads: `num_head_channels` (channels per head) when set, else `num_heads`.
@@ -137,6 +141,8 @@ UNet2DConditionConfig unetConfig(const Yaml& p, int sampleSize) {
         const int heads = p.get<int>("num_heads", -1);
         if (heads <= 0) fail("{}: {}: num_heads or num_head_channels must be positive", p.where(), p.path());
         c.num_attention_heads.assign(levels, heads);
+        for (int out : c.block_out_channels)
+            if (out % heads != 0) fail("{}: {}.num_heads {} does not divide the level width {}", p.where(), p.path(), heads, out);
     }
     c.cross_attention_dim.assign(levels, p.at("context_dim").as<int>());
     c.use_linear_projection = p.get<bool>("use_linear_in_transformer", false);
@@ -176,8 +182,10 @@ AutoencoderKLConfig vaeConfig(const Yaml& stage, double scaleFactor) {
     const int ch = dd.at("ch").as<int>();
     c.block_out_channels.clear();
     for (int m : dd.at("ch_mult").as<std::vector<int>>()) c.block_out_channels.push_back(ch * m);
-    if (c.block_out_channels.empty() || ch <= 0) fail("{}: {}: ch and ch_mult must be positive", dd.where(), dd.path());
+    if (c.block_out_channels.empty() || ch <= 0 ||
+        std::any_of(c.block_out_channels.begin(), c.block_out_channels.end(), [](int w) { return w <= 0; })) fail("{}: {}: ch and ch_mult must be positive", dd.where(), dd.path());
     c.layers_per_block = dd.at("num_res_blocks").as<int>();
+    if (c.layers_per_block <= 0 || c.latent_channels <= 0) fail("{}: {}: num_res_blocks and z_channels must be positive", dd.where(), dd.path());
     c.norm_num_groups = 32;
     c.scaling_factor = scaleFactor;
     return c;

@@ -96,6 +96,58 @@ std::string dtypeSummary(const SafetensorsFile& file, const std::vector<std::str
     return dtypes.size() == 1 ? *dtypes.begin() : dtypes.empty() ? "?" : "mixed";
 }
 
+using Anchors = std::vector<std::pair<std::string, std::vector<int64_t>>>;
+
+// Tensors that pin every width and count of the configured UNet / VAE (module name → shape).
+Anchors unetAnchors(const UNet2DConditionConfig& c) {
+    const auto& ch = c.block_out_channels;
+    const int64_t blocks = static_cast<int64_t>(ch.size()), k = c.conv_in_kernel;
+    Anchors a{{"conv_in.weight", {ch[0], c.in_channels, k, k}},
+              {"conv_out.weight", {c.out_channels, ch[0], c.conv_out_kernel, c.conv_out_kernel}},
+              {fmt::format("mid_block.attentions.0.transformer_blocks.{}.attn2.to_k.weight", c.transformer_layers_per_block.back() - 1),
+               {ch.back(), c.cross_attention_dim.back()}}};
+    if (c.addition_embed_type) a.push_back({"add_embedding.linear_1.weight", {4 * ch[0], c.projection_class_embeddings_input_dim}});
+    for (int64_t i = 0; i < blocks; ++i) {
+        a.push_back({fmt::format("down_blocks.{}.resnets.{}.conv2.weight", i, c.layers_per_block - 1), {ch[i], ch[i], 3, 3}});
+        a.push_back({fmt::format("up_blocks.{}.resnets.{}.conv2.weight", i, c.layers_per_block), {ch[blocks - 1 - i], ch[blocks - 1 - i], 3, 3}});
+        if (c.down_block_types[i] == "CrossAttnDownBlock2D")
+            a.push_back({fmt::format("down_blocks.{}.attentions.0.transformer_blocks.{}.attn2.to_k.weight", i,
+                                     c.transformer_layers_per_block[i] - 1), {ch[i], c.cross_attention_dim[i]}});
+    }
+    return a;
+}
+
+Anchors vaeAnchors(const AutoencoderKLConfig& c) {
+    const auto& ch = c.block_out_channels;
+    const int64_t blocks = static_cast<int64_t>(ch.size()), z = c.latent_channels;
+    Anchors a{{"encoder.conv_in.weight", {ch[0], c.in_channels, 3, 3}},
+              {"encoder.conv_out.weight", {2 * z, ch.back(), 3, 3}},
+              {"decoder.conv_in.weight", {ch.back(), z, 3, 3}},
+              {"decoder.conv_out.weight", {c.out_channels, ch[0], 3, 3}}};
+    for (int64_t i = 0; i < blocks; ++i) {
+        a.push_back({fmt::format("encoder.down_blocks.{}.resnets.{}.conv2.weight", i, c.layers_per_block - 1), {ch[i], ch[i], 3, 3}});
+        a.push_back({fmt::format("decoder.up_blocks.{}.resnets.{}.conv2.weight", i, c.layers_per_block), {ch[blocks - 1 - i], ch[blocks - 1 - i], 3, 3}});
+    }
+    return a;
+}
+
+// Before a network is built from the config: the tensors that fix its sizes must be in the file
+// with the shapes the config implies. A config that contradicts the file is refused naming the key
+// and both shapes, and a network the file cannot fill is never allocated.
+std::string anchorDefects(const SafetensorsFile& file, const NameTable& names, const Anchors& anchors) {
+    std::vector<std::string> defects;
+    for (const auto& [name, shape] : anchors) {
+        const auto source = names.find(name);
+        if (!source || !file.contains(source->key)) {
+            defects.push_back(fmt::format("{} ({}) is missing", source ? source->key : name, name));
+        } else if (const auto& stored = file.info(source->key).shape; stored != shape) {
+            defects.push_back(fmt::format("{}: file [{}] vs config [{}] ({})", source->key, fmt::join(stored, ", "),
+                                          fmt::join(shape, ", "), name));
+        }
+    }
+    return defects.empty() ? "" : fmt::format("\n  {}", fmt::join(defects, "\n  "));
+}
+
 std::shared_ptr<ClipTokenizer> bundledTokenizer() {
     static const auto tokenizer = [] {
         const auto folder = findBundledResource("tokenizers/clip");
@@ -210,12 +262,18 @@ std::shared_ptr<StableDiffusionModel> loadSingleFile(const fs::path& path, const
     }
     model->textEncoder = encoders[0];
     if (encoders.size() > 1) model->textEncoder2 = encoders[1];
+    const auto unetNames = unetNameTable(config.unet);
+    const auto vaeNames = vaeNameTable(config.vae);
+    const auto sizeDefects = anchorDefects(*file, unetNames, unetAnchors(config.unet)) +
+                             (options.loadVae ? anchorDefects(*file, vaeNames, vaeAnchors(config.vae)) : "");
+    if (!sizeDefects.empty())
+        fail("{}: {} does not describe this file's networks:{}", path.string(), config.where, sizeDefects);
     model->unet = UNet2DConditionModel(config.unet);
-    parts.emplace_back(model->unet.get(), unetNameTable(config.unet));
+    parts.emplace_back(model->unet.get(), unetNames);
     what.push_back(fmt::format("UNet (model.diffusion_model.*, config: {})", config.where));
     if (options.loadVae) {
         model->vae = AutoencoderKL(config.vae);
-        parts.emplace_back(model->vae.get(), vaeNameTable(config.vae));
+        parts.emplace_back(model->vae.get(), vaeNames);
         what.push_back(fmt::format("VAE (first_stage_model.*, config: {})", config.where));
     }
 
