@@ -7,6 +7,7 @@
 #include "app/cli_commands.h"
 #include "app/cli_support.h"
 #include "core/common/runtime.h"
+#include "core/io/files.h"
 #include "core/io/image.h"
 #include "core/io/image_set.h"
 #include "core/eval/judge.h"
@@ -26,7 +27,7 @@ fs::path defaultModel(const char* argv0) {
 }
 
 std::shared_ptr<StableDiffusionModel> loadModel(const Args& args, const std::string& folder) {
-    configureRuntime(args.getInt("threads", 0));
+    configureRuntime(args.getInt("threads", 0, 0));
     LoadOptions options;
     options.device = selectDevice(args.get("device", "auto"));
     fmt::print(stderr, "loading {} on {} ({} threads)\n", folder, options.device.str(), torch::get_num_threads());
@@ -42,12 +43,22 @@ std::string autoCaption(const fs::path& model, const fs::path& reference) {
     return caption;
 }
 
+// --out DIR: checked before the model loads, so that a typo or a read-only place costs nothing.
+fs::path outputFolder(const Args& args) {
+    if (!args.has("out")) fail("--out DIR is required");
+    const fs::path out = args.get("out");
+    checkWritableFolder(out);
+    return out;
+}
+
 // Runs a set described by `spec` (reference image, if any, read from `referenceFile`) and
-// writes it to `out`.
-int runSet(const Args& args, ImageSetSpec spec, const fs::path& referenceFile, const fs::path& out) {
+// writes it to `out`. `where` names the source of the settings in errors (a set.json).
+int runSet(const Args& args, ImageSetSpec spec, const fs::path& referenceFile, const fs::path& out,
+           const std::string& where) {
+    if (!referenceFile.empty()) spec.referenceImage = "reference.png";
+    validateSpec(spec, where, !referenceFile.empty());  // before the model loads
     auto model = loadModel(args, spec.model);
     cv::Mat reference;
-    if (!referenceFile.empty()) spec.referenceImage = "reference.png";
     auto request = requestFromSpec(*model, spec, referenceFile.empty() ? cv::Mat() : readImage(referenceFile), &reference);
 
     installInterruptHandler();
@@ -77,13 +88,12 @@ int runGenerate(const Args& args, const char* argv0) {
     args.expectOnly({"model", "reference", "caption", "style", "prompt", "negative", "seed", "steps", "guidance",
                      "offset", "inversion-guidance", "plan", "preset", "height", "width", "device", "threads", "out",
                      "set"});
-    if (!args.has("out")) fail("--out DIR is required");
-    const fs::path out = args.get("out");
+    const fs::path out = outputFolder(args);
     if (args.has("set")) {  // reproduce a set.json
         const fs::path setFile = args.get("set");
         auto spec = ImageSetSpec::load(setFile);
         const auto reference = spec.referenceImage.empty() ? fs::path() : setFile.parent_path() / spec.referenceImage;
-        return runSet(args, spec, reference, out);
+        return runSet(args, spec, reference, out, setFile.string());
     }
     ImageSetSpec spec;
     spec.model = args.has("model") ? args.get("model") : defaultModel(argv0).string();
@@ -104,12 +114,12 @@ int runGenerate(const Args& args, const char* argv0) {
     spec.targets = styledPrompts(prompts, style);
     spec.negativePrompt = args.get("negative");
     spec.seeds = consecutiveSeeds(args.getSeed("seed", 0), spec.targets.size() + 1);
-    spec.steps = args.getInt("steps", 50);
+    spec.steps = args.getInt("steps", 50, 1);
     spec.guidance = args.getDouble("guidance", args.has("reference") ? 10.0 : 7.5);
-    spec.offset = args.getInt("offset", 5);
+    spec.offset = args.getInt("offset", 5, 0);
     spec.inversionGuidance = args.getDouble("inversion-guidance", 2.0);
-    spec.height = args.getInt("height", 0);
-    spec.width = args.getInt("width", 0);
+    spec.height = args.getInt("height", 0, 1);
+    spec.width = args.getInt("width", 0, 1);
     if (args.has("plan")) {
         std::ifstream in(args.get("plan"));
         if (!in) fail("{}: cannot open layer plan", args.get("plan"));
@@ -121,29 +131,29 @@ int runGenerate(const Args& args, const char* argv0) {
     } else {
         spec.plan = presetPlanJson(args.get("preset", defaultPreset(args.has("reference"))));
     }
-    return runSet(args, spec, args.has("reference") ? fs::path(args.get("reference")) : fs::path(), out);
+    return runSet(args, spec, args.has("reference") ? fs::path(args.get("reference")) : fs::path(), out,
+                  "the command line");
 }
 
 int runTxt2Img(const Args& args) {
     args.expectOnly({"model", "prompt", "negative", "steps", "guidance", "seed", "height", "width", "device", "threads", "out"});
     if (!args.has("model")) fail("--model DIR is required");
-    if (!args.has("out")) fail("--out DIR is required");
+    const fs::path out = outputFolder(args);
     GenerationRequest request;
     request.prompts = args.all("prompt");
     if (request.prompts.empty()) fail("give at least one --prompt");
     request.negativePrompt = args.get("negative");
-    request.steps = args.getInt("steps", 50);
+    request.steps = args.getInt("steps", 50, 1);
     request.guidanceScale = args.getDouble("guidance", 7.5);
     request.seed = args.getSeed("seed", 0);
-    request.height = args.getInt("height", 0);
-    request.width = args.getInt("width", 0);
+    request.height = args.getInt("height", 0, 1);
+    request.width = args.getInt("width", 0, 1);
     auto model = loadModel(args, args.get("model"));
     installInterruptHandler();
     ProgressBar bar("txt2img");
     auto result = TextToImagePipeline(model).generate(
         request, [&](StepEvent& e) { bar.update(e.step + 1, e.total); }, &interruptToken());
     bar.finish();
-    const fs::path out = args.get("out");
     fs::create_directories(out);
     auto images = tensorToImages(result.images);
     for (size_t i = 0; i < images.size(); ++i) {

@@ -2,8 +2,11 @@
 
 #include <unistd.h>
 
+#include <charconv>
+#include <cmath>
 #include <csignal>
 #include <cstdlib>
+#include <limits>
 
 #include <fmt/format.h>
 
@@ -44,38 +47,39 @@ std::vector<std::string> Args::all(const std::string& name) const {
 
 namespace {
 
-// Parses the whole string as a T (std::stoi / stod / stoull), or fails naming the option.
-template <typename T, typename Parse>
-T parseOption(const std::string& name, const std::string& text, Parse parse, const char* what) {
-    try {
-        size_t used = 0;
-        T value = parse(text, &used);
-        if (used == text.size()) return value;
-    } catch (const std::exception&) {
-    }
-    fail("--{}: '{}' is not {}", name, text, what);
+// The whole text as a T, with nothing before or after it (no blanks, no '+'), or fails naming
+// the option. std::from_chars: no locale, no silent wrap-around of "-3" into a huge unsigned.
+template <typename T>
+T parseNumber(const std::string& name, const std::string& text, const char* what) {
+    T value{};
+    const char* end = text.data() + text.size();
+    const auto [ptr, ec] = std::from_chars(text.data(), end, value);
+    if (text.empty() || ec != std::errc() || ptr != end)
+        fail("--{}: '{}' is not {}", name, text, what);
+    return value;
 }
 
 }  // namespace
 
-int Args::getInt(const std::string& name, int fallback) const {
+int Args::getInt(const std::string& name, int fallback, int min) const {
     if (!has(name)) return fallback;
-    return parseOption<int>(name, get(name), [](const std::string& s, size_t* used) { return std::stoi(s, used); },
-                            "a whole number");
+    const int value = parseNumber<int>(name, get(name), "a whole number");
+    if (value < min) fail("--{} must be at least {} (got {})", name, min, value);
+    return value;
 }
 
 double Args::getDouble(const std::string& name, double fallback) const {
     if (!has(name)) return fallback;
-    return parseOption<double>(name, get(name), [](const std::string& s, size_t* used) { return std::stod(s, used); },
-                               "a number");
+    const auto text = get(name);
+    // from_chars reads "nan", "inf", "infinity" too: none of them is a usable setting.
+    const double value = parseNumber<double>(name, text, "a number");
+    if (!std::isfinite(value)) fail("--{}: '{}' is not a finite number", name, text);
+    return value;
 }
 
 uint64_t Args::getSeed(const std::string& name, uint64_t fallback) const {
     if (!has(name)) return fallback;
-    const auto text = get(name);
-    if (!text.empty() && text.front() == '-') fail("--{}: '{}' is not a non-negative whole number", name, text);
-    return parseOption<uint64_t>(name, text, [](const std::string& s, size_t* used) { return std::stoull(s, used); },
-                                 "a non-negative whole number");
+    return parseNumber<uint64_t>(name, get(name), "a non-negative whole number (0 to 18446744073709551615)");
 }
 
 void Args::expectOnly(const std::vector<std::string>& known) const {

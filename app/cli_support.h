@@ -2,7 +2,9 @@
 // Small helpers of the command-line tools: argument parsing, a terminal progress bar and
 // Ctrl-C → cancel token.
 #include <chrono>
+#include <cstdint>
 #include <cstdio>
+#include <limits>
 #include <map>
 #include <string>
 #include <vector>
@@ -18,7 +20,9 @@ public:
     bool has(const std::string& name) const { return values_.count(name) != 0; }
     std::string get(const std::string& name, const std::string& fallback = "") const;
     std::vector<std::string> all(const std::string& name) const;
-    int getInt(const std::string& name, int fallback) const;
+    // Numeric options: the whole value must parse (no blanks, no trailing text), else sa::Error
+    // naming the option. getInt also enforces a lower bound; getDouble refuses nan / inf.
+    int getInt(const std::string& name, int fallback, int min = std::numeric_limits<int>::min()) const;
     double getDouble(const std::string& name, double fallback) const;
     uint64_t getSeed(const std::string& name, uint64_t fallback) const;
     const std::vector<std::string>& positional() const { return positional_; }

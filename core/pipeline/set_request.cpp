@@ -1,14 +1,29 @@
 #include "core/pipeline/set_request.h"
 
 #include <cctype>
+#include <cmath>
+#include <utility>
 
 #include "core/io/image.h"
 #include "core/pipeline/stable_diffusion_model.h"
 
 namespace sa {
 
+void validateSpec(const ImageSetSpec& spec, const std::string& where, bool withReferenceImage) {
+    if (spec.steps < 1) fail("{}: 'steps' must be at least 1 (got {})", where, spec.steps);
+    for (const auto& [field, value] : {std::pair{"guidance", spec.guidance}, {"inversion_guidance", spec.inversionGuidance}})
+        if (!std::isfinite(value)) fail("{}: '{}' must be a finite number (got {})", where, field, value);
+    for (const auto& [field, value] : {std::pair{"height", spec.height}, {"width", spec.width}})
+        if (value < 0) fail("{}: '{}' must be positive, or 0 for the model's default (got {})", where, field, value);
+    if (!spec.seeds.empty() && spec.seeds.size() != spec.targets.size() + 1)
+        fail("{}: 'seeds' has {} entries for {} images", where, spec.seeds.size(), spec.targets.size() + 1);
+    if (withReferenceImage && (spec.offset < 0 || spec.offset >= spec.steps))
+        fail("{}: 'offset' {} must be between 0 and steps - 1 = {}", where, spec.offset, spec.steps - 1);
+}
+
 StyleAlignedRequest requestFromSpec(const StableDiffusionModel& model, ImageSetSpec& spec, const cv::Mat& reference,
                                     cv::Mat* fittedReference) {
+    validateSpec(spec, "set", !reference.empty());
     if (spec.targets.empty()) fail("the set has no new subjects: add at least one prompt");
     for (const auto& prompt : spec.allPrompts())
         if (prompt.find_first_not_of(" \t\r\n") == std::string::npos)

@@ -17,6 +17,13 @@ namespace sa {
 StyleAlignedRequest requestFromSpec(const StableDiffusionModel& model, ImageSetSpec& spec, const cv::Mat& reference,
                                     cv::Mat* fittedReference = nullptr);
 
+// Checks the spec's numbers without the model (so a front end can refuse a bad set.json before
+// loading anything): steps ≥ 1, finite guidance and inversion guidance, sizes ≥ 0 (0: the
+// model's default), seeds one per image, and with a reference image 0 ≤ offset < steps. Throws
+// sa::Error "<where>: '<field>' ...", with the set.json field names. What needs the model (size
+// multiples, the plan's layers) is checked by requestFromSpec.
+void validateSpec(const ImageSetSpec& spec, const std::string& where, bool withReferenceImage);
+
 // The plan a new set starts from: the reference's "transfer" preset with an image, else "paper".
 nlohmann::json presetPlanJson(const std::string& preset);
 std::string defaultPreset(bool withReferenceImage);

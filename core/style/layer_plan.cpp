@@ -6,6 +6,7 @@
 
 #include "core/common/error.h"
 #include "core/io/files.h"
+#include "core/io/json_config.h"
 
 namespace sa {
 
@@ -132,6 +133,8 @@ namespace {
 template <typename T>
 T field(const nlohmann::json& j, const char* key, T fallback, const std::string& where) {
     if (!j.contains(key)) return fallback;
+    if (!jsonNumberFits<T>(j.at(key)))  // "steps": [2.5, 1e300] must not become [2, garbage]
+        fail("{}: '{}' = {} is out of range or not a whole number", where, key, j.at(key).dump());
     try {
         return j.at(key).get<T>();
     } catch (const nlohmann::json::exception&) {

@@ -10,7 +10,10 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <thread>
+
+#include <nlohmann/json.hpp>
 
 #include "core/io/image.h"
 #include "support/golden_dir.h"
@@ -21,6 +24,19 @@ extern char** environ;
 namespace {
 
 fs::path golden() { return sa::test::goldenDir(); }
+
+// "--height H --width W" of the golden folder's transfer run on tiny-sd15 (or of its whole run):
+// a size that model is known to work at. Nothing when neither case is there (the model's default).
+std::vector<std::string> goldenSizeArgs() {
+    for (const char* name : {"transfer_sd15", "generation_sd15"}) {
+        std::ifstream in(golden() / "cases" / (std::string(name) + ".json"));
+        if (!in) continue;
+        const auto params = nlohmann::json::parse(in).at("params");
+        return {"--height", std::to_string(params.at("height").get<int>()), "--width",
+                std::to_string(params.at("width").get<int>())};
+    }
+    return {};
+}
 
 struct Run {
     int exitCode = -1;
@@ -71,10 +87,20 @@ protected:
     void TearDown() override { fs::remove_all(dir); }
 
     std::vector<std::string> setArgs(const fs::path& out, int steps = 4) {
-        return {"generate", "--model", (golden() / "tiny-sd15").string(), "--reference",
-                (golden() / "cases/reference_image.png").string(), "--caption", "Man laying in a bed, medieval painting.",
-                "--prompt", "A man working on a laptop", "--prompt", "A man eats pizza", "--steps", std::to_string(steps),
-                "--offset", "1", "--height", "32", "--width", "48", "--threads", "1", "--out", out.string()};
+        std::vector<std::string> args{"generate", "--model", (golden() / "tiny-sd15").string(), "--reference",
+                                      (golden() / "cases/reference_image.png").string(), "--caption",
+                                      "Man laying in a bed, medieval painting.", "--prompt", "A man working on a laptop",
+                                      "--prompt", "A man eats pizza", "--steps", std::to_string(steps), "--offset", "1",
+                                      "--threads", "1", "--out", out.string()};
+        const auto size = goldenSizeArgs();
+        args.insert(args.end(), size.begin(), size.end());
+        return args;
+    }
+    // The names in `dir` (to show that a refused run created nothing).
+    std::set<std::string> entries() const {
+        std::set<std::string> names;
+        for (const auto& entry : fs::directory_iterator(dir)) names.insert(entry.path().filename().string());
+        return names;
     }
     fs::path dir;
 };
@@ -124,6 +150,121 @@ TEST_F(Cli, ClearErrors) {
     expectError({"generate", "--model", model, "--reference", (golden() / "cases/reference_image.png").string(), "--prompt",
                  "x", "--out", dir.string()}, "--caption");
     EXPECT_EQ(runCli({"frobnicate"}).exitCode, 2);
+}
+
+// Numeric options are checked before anything is loaded or written: garbage, nan, inf, values
+// out of range and out of their type, each refused with the option's name.
+TEST_F(Cli, BadNumbersAreRefusedBeforeTheModelLoads) {
+    const auto model = (golden() / "tiny-sd15").string();
+    const auto out = dir / "never";
+    auto expectRefused = [&](const std::string& command, const std::vector<std::string>& options,
+                             const std::string& needle) {
+        SCOPED_TRACE(command + " " + fmt::format("{}", fmt::join(options, " ")));
+        std::vector<std::string> args{command, "--model", model, "--prompt", "a cat", "--prompt", "a dog", "--out", out.string()};
+        args.insert(args.end(), options.begin(), options.end());
+        const auto run = runCli(args);
+        EXPECT_EQ(run.exitCode, 1) << run.output;
+        EXPECT_NE(run.output.find(needle), std::string::npos) << run.output;
+        EXPECT_EQ(run.output.find("loading "), std::string::npos) << "the model was loaded first:\n" << run.output;
+        EXPECT_FALSE(fs::exists(out));
+    };
+    for (const std::string command : {"generate", "txt2img"}) {
+        expectRefused(command, {"--guidance", "nan"}, "--guidance: 'nan' is not a finite number");
+        expectRefused(command, {"--guidance", "inf"}, "--guidance: 'inf' is not a finite number");
+        expectRefused(command, {"--guidance", "-Infinity"}, "--guidance: '-Infinity' is not a finite number");
+        expectRefused(command, {"--guidance", "1e999"}, "--guidance: '1e999' is not a number");
+        expectRefused(command, {"--guidance", "7.5x"}, "--guidance: '7.5x' is not a number");
+        expectRefused(command, {"--guidance", ""}, "--guidance: '' is not a number");
+        expectRefused(command, {"--steps", "inf"}, "--steps: 'inf' is not a whole number");
+        expectRefused(command, {"--steps", "nan"}, "--steps: 'nan' is not a whole number");
+        expectRefused(command, {"--steps", "2.5"}, "--steps: '2.5' is not a whole number");
+        expectRefused(command, {"--steps", "99999999999"}, "--steps: '99999999999' is not a whole number");
+        expectRefused(command, {"--steps", "0"}, "--steps must be at least 1 (got 0)");
+        expectRefused(command, {"--seed", "-3"}, "--seed: '-3' is not a non-negative whole number");
+        expectRefused(command, {"--seed", " -3"}, "--seed: ' -3' is not a non-negative whole number");
+        expectRefused(command, {"--seed", "abc"}, "--seed: 'abc' is not a non-negative whole number");
+        expectRefused(command, {"--seed", "18446744073709551616"}, "--seed: '18446744073709551616'");
+        expectRefused(command, {"--height", "-32"}, "--height must be at least 1 (got -32)");
+        expectRefused(command, {"--width", "0"}, "--width must be at least 1 (got 0)");
+        expectRefused(command, {"--threads", "-2"}, "--threads must be at least 0 (got -2)");
+    }
+    expectRefused("generate", {"--inversion-guidance", "NaN"}, "--inversion-guidance: 'NaN' is not a finite number");
+    expectRefused("generate", {"--offset", "-1"}, "--offset must be at least 0 (got -1)");
+    // With a reference image the offset must be one of the steps.
+    expectRefused("generate", {"--reference", (golden() / "cases/reference_image.png").string(), "--caption", "a, b",
+                               "--steps", "4", "--offset", "4"},
+                  "'offset' 4 must be between 0 and steps - 1 = 3");
+    EXPECT_TRUE(entries().empty());
+}
+
+// set.json numbers are checked the same way, before the model loads, naming the file and field.
+TEST_F(Cli, BadSetJsonNumbersAreRefusedBeforeTheModelLoads) {
+    nlohmann::json set{{"format", "stylealigned-set"}, {"version", 1}, {"model", (golden() / "tiny-sd15").string()},
+                       {"reference_image", nullptr}, {"reference_prompt", "a bear, watercolor style"},
+                       {"targets", {"a cat, watercolor style."}}, {"negative_prompt", ""}, {"seeds", {1, 2}},
+                       {"steps", 3}, {"guidance", 7.5}, {"height", 0}, {"width", 0}, {"offset", 1},
+                       {"inversion_guidance", 2.0}, {"plan", nullptr}, {"images", nlohmann::json::array()}, {"grid", ""}};
+    const auto file = dir / "set.json";
+    const auto out = dir / "never";
+    auto expectRefused = [&](const std::string& text, const std::vector<std::string>& needles) {
+        SCOPED_TRACE(text);
+        std::ofstream(file) << text;
+        const auto run = runCli({"generate", "--set", file.string(), "--out", out.string()});
+        EXPECT_EQ(run.exitCode, 1) << run.output;
+        for (const auto& needle : needles) EXPECT_NE(run.output.find(needle), std::string::npos) << run.output;
+        EXPECT_EQ(run.output.find("loading "), std::string::npos) << "the model was loaded first:\n" << run.output;
+        EXPECT_FALSE(fs::exists(out));
+    };
+    auto with = [&](const char* key, const std::string& raw) {  // the set with one field's JSON text replaced
+        auto copy = set;
+        copy[key] = "@@";
+        auto text = copy.dump(2);
+        text.replace(text.find("\"@@\""), 4, raw);
+        return text;
+    };
+    expectRefused(with("guidance", "1e999"), {file.string(), "1e999"});
+    expectRefused(with("inversion_guidance", "-1e999"), {file.string(), "-1e999"});
+    expectRefused(with("steps", "0"), {file.string(), "'steps' must be at least 1 (got 0)"});
+    expectRefused(with("height", "-16"), {file.string(), "'height' must be positive"});
+    // With a reference image, the offset must be one of the steps.
+    auto withImage = set;
+    withImage["reference_image"] = "reference.png";
+    withImage["offset"] = 3;
+    expectRefused(withImage.dump(2), {file.string(), "'offset' 3 must be between 0 and steps - 1 = 2"});
+}
+
+// --out is checked before the model loads: a folder that cannot be created or written is an
+// error naming it, and nothing is created. A parent that is a regular file stops even root.
+TEST_F(Cli, UnwritableOutputFolderIsRefusedBeforeTheModelLoads) {
+    const auto model = (golden() / "tiny-sd15").string();
+    const auto file = dir / "notes.txt";
+    std::ofstream(file) << "a file, not a folder";
+    auto expectRefused = [&](const std::string& command, const fs::path& out, const std::string& reason) {
+        SCOPED_TRACE(command + " --out " + out.string());
+        const auto run = runCli({command, "--model", model, "--prompt", "a cat", "--prompt", "a dog", "--out", out.string()});
+        EXPECT_EQ(run.exitCode, 1) << run.output;
+        EXPECT_NE(run.output.find(out.string() + ": "), std::string::npos) << "the folder is not named:\n" << run.output;
+        EXPECT_NE(run.output.find(reason), std::string::npos) << run.output;
+        EXPECT_EQ(run.output.find("loading "), std::string::npos) << "the model was loaded first:\n" << run.output;
+    };
+    for (const std::string command : {"generate", "txt2img"}) {
+        expectRefused(command, file / "set", fmt::format("{} is not a folder", file.string()));
+        expectRefused(command, file / "a" / "b", fmt::format("{} is not a folder", file.string()));
+        expectRefused(command, file, "exists and is not a folder");
+    }
+    EXPECT_EQ(entries(), std::set<std::string>{"notes.txt"});
+    EXPECT_TRUE(fs::is_regular_file(file));
+
+    // A read-only folder (permission bits do not stop root: only checked as another user).
+    if (::geteuid() != 0) {
+        const auto readOnly = dir / "read-only";
+        fs::create_directory(readOnly);
+        fs::permissions(readOnly, fs::perms::owner_read | fs::perms::owner_exec);
+        expectRefused("generate", readOnly / "set", "is not writable");
+        expectRefused("txt2img", readOnly, "is not writable");
+        EXPECT_TRUE(fs::is_empty(readOnly));
+        fs::permissions(readOnly, fs::perms::owner_all);
+    }
 }
 
 }  // namespace

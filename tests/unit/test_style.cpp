@@ -2,8 +2,12 @@
 // and the reference cache.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <limits>
+#include <tuple>
 
 #include "core/common/runtime.h"
 #include "support/golden_dir.h"
@@ -26,19 +30,37 @@ std::shared_ptr<StableDiffusionModel> model(const std::string& name) {
     return slot;
 }
 
+// The image size [height, width] of the golden folder's whole run for this model
+// (cases/generation_<sd15|sdxl>.json): a size the model is known to work at. Without that case,
+// the model's default size.
+std::pair<int, int> imageSize(const std::string& name, const StableDiffusionModel& m) {
+    const auto file = goldenDir() / "cases" / ("generation_" + name.substr(name.find('-') + 1) + ".json");
+    if (std::ifstream in{file}) {
+        const auto params = nlohmann::json::parse(in).at("params");
+        return {params.at("height").get<int>(), params.at("width").get<int>()};
+    }
+    const int size = m.unet->config().sample_size * m.vaeScaleFactor();
+    return {size, size};
+}
+
 struct UNetCall {
     torch::Tensor sample, t, context;
     AddedCond added;
 };
 
-// A CFG batch of 3 images for the model's UNet.
-UNetCall cfgBatch(StableDiffusionModel& m) {
+// A CFG batch of 3 images for the model's UNet: latents of the golden image size, a context as
+// long as the tokenizer's sequences.
+UNetCall cfgBatch(const std::string& name, StableDiffusionModel& m) {
     torch::manual_seed(0);
     const auto& c = m.unet->config();
-    UNetCall call{torch::randn({6, c.in_channels, 8, 12}), torch::tensor(500), torch::randn({6, 77, c.cross_attention_dim[0]}), {}};
+    const auto [height, width] = imageSize(name, m);
+    const int factor = m.vaeScaleFactor();
+    UNetCall call{torch::randn({6, c.in_channels, height / factor, width / factor}), torch::tensor(500),
+                  torch::randn({6, m.tokenizer->maxLength(), c.cross_attention_dim[0]}), {}};
     if (m.isXL()) {
+        const auto h = static_cast<float>(height), w = static_cast<float>(width);
         call.added.textEmbeds = torch::randn({6, m.textEncoder2->config().projection_dim});
-        call.added.timeIds = torch::tensor({32.f, 48.f, 0.f, 0.f, 32.f, 48.f}).repeat({6, 1});
+        call.added.timeIds = torch::tensor({h, w, 0.f, 0.f, h, w}).repeat({6, 1});
     }
     return call;
 }
@@ -65,7 +87,7 @@ TEST_P(StyleTest, ProcessorRunsOnExactlyThePlannedLayers) {
     handler.attach(m->unet, plan);
     std::map<std::string, int> calls;
     handler.setObserver([&](const SharedAttentionTrace& t) { ++calls[t.layer]; });
-    run(*m, cfgBatch(*m));
+    run(*m, cfgBatch(GetParam(), *m));
     std::set<std::string> seen;
     for (const auto& [layer, count] : calls) {
         EXPECT_EQ(count, 1) << layer;
@@ -88,7 +110,7 @@ TEST_P(StyleTest, ProcessorsBySetPath) {
     auto counting = std::make_shared<Counting>();
     const auto path = m->unet->attentionLayers().back().first;
     m->unet->setAttnProcessors({{path, counting}});
-    run(*m, cfgBatch(*m));
+    run(*m, cfgBatch(GetParam(), *m));
     m->unet->setAttnProcessor(nullptr);
     EXPECT_EQ(counting->calls, 1);
     try {
@@ -104,7 +126,7 @@ TEST_P(StyleTest, ProcessorsBySetPath) {
 // gives the plain UNet output (GroupNorm sharing off).
 TEST_P(StyleTest, StepRange) {
     auto m = model(GetParam());
-    const auto call = cfgBatch(*m);
+    const auto call = cfgBatch(GetParam(), *m);
     const auto plain = run(*m, call);
     auto plan = LayerPlan::paperDefault(m->unet->selfAttentionPaths());
     plan.shareGroupNorm = false;
@@ -148,6 +170,10 @@ TEST_P(StyleTest, PlanJsonIsValidated) {
     expectError({{"layers", {{paths.front(), {{"adain_q", 1.5}}}}}}, "adain_q");
     expectError({{"layers", {{paths.front(), {{"share_strength", -1}}}}}}, "share_strength");
     expectError({{"layers", {{paths.front(), {{"steps", {5, 2}}}}}}}, "steps");
+    expectError({{"layers", {{paths.front(), {{"steps", {0.5, 2}}}}}}}, "steps");  // not truncated to 0
+    expectError({{"layers", {{paths.front(), {{"steps", {0, 1e300}}}}}}}, "steps");
+    expectError({{"layers", {{paths.front(), {{"share_strength", std::nan("")}}}}}}, "share_strength");
+    expectError({{"layers", {{paths.front(), {{"key_scale", INFINITY}}}}}}, "key_scale");
     expectError({{"layers", {{paths.front(), {{"sharee", true}}}}}}, "sharee");
     expectError({{"bogus", 1}}, "bogus");
     expectError({{"preset", "nope"}}, "nope");
@@ -155,19 +181,18 @@ TEST_P(StyleTest, PlanJsonIsValidated) {
     expectError({{"layers", {{paths.front(), {{"share", "yes"}}}}}}, "share");
 }
 
-StyleAlignedRequest smallRequest(StableDiffusionModel& m, bool withImage) {
+StyleAlignedRequest smallRequest(const std::string& name, StableDiffusionModel& m, bool withImage) {
     StyleAlignedRequest r;
     r.generation.prompts = {"a house, pixel art", "a tree, pixel art", "a boat, pixel art"};
     r.generation.steps = 4;
     r.generation.guidanceScale = 7.5;
-    r.generation.height = 32;
-    r.generation.width = 48;
+    std::tie(r.generation.height, r.generation.width) = imageSize(name, m);
     r.generation.seed = 7;
     r.plan = LayerPlan::preset("transfer", m.unet->selfAttentionPaths());
     r.offset = 1;
     if (withImage) {
         torch::manual_seed(3);
-        r.referenceImage = torch::rand({1, 3, 32, 48}) * 2 - 1;
+        r.referenceImage = torch::rand({1, 3, r.generation.height, r.generation.width}) * 2 - 1;
     }
     return r;
 }
@@ -179,7 +204,7 @@ TEST_P(StyleTest, ReferenceCache) {
     StyleAlignedPipeline pipeline(m);
     for (bool withImage : {false, true}) {
         SCOPED_TRACE(withImage ? "image mode" : "text mode");
-        auto request = smallRequest(*m, withImage);
+        auto request = smallRequest(GetParam(), *m, withImage);
         ReferenceCache cache;
         const auto inline_ = pipeline.generate(request, {}, nullptr, false);
         const auto cold = pipeline.generate(request, {}, nullptr, false, &cache);
@@ -212,7 +237,7 @@ TEST_P(StyleTest, ReferenceCache) {
 TEST_P(StyleTest, AttentionProbes) {
     auto m = model(GetParam());
     StyleAlignedPipeline pipeline(m);
-    auto request = smallRequest(*m, false);
+    auto request = smallRequest(GetParam(), *m, false);
     const auto noProbe = pipeline.generate(request, [](StepEvent& e) { EXPECT_TRUE(e.maps.empty()); }, nullptr, false);
     request.probe = AttentionProbe{.points = {{0.25f, 0.5f}, {0.9f, 0.1f}}, .crossAttention = true};
     const auto shared = request.plan.activeLayers();
@@ -237,7 +262,7 @@ TEST_P(StyleTest, AttentionProbes) {
             ASSERT_FALSE(e.maps.cross.empty());
             for (const auto& layer : e.maps.cross) {
                 EXPECT_EQ(layer.maps.size(0), c ? 2 : 3);
-                EXPECT_EQ(layer.maps.size(1), 77);
+                EXPECT_EQ(layer.maps.size(1), m->tokenizer->maxLength());  // one map per token
                 EXPECT_TRUE(torch::allclose(layer.maps.sum(1), torch::ones({layer.maps.size(0), layer.height, layer.width}), 1e-4, 1e-4));
             }
         }, nullptr, false, c);
@@ -253,7 +278,7 @@ TEST_P(StyleTest, AttentionProbes) {
 TEST_P(StyleTest, LivePointsAndSummary) {
     auto m = model(GetParam());
     StyleAlignedPipeline pipeline(m);
-    auto request = smallRequest(*m, false);
+    auto request = smallRequest(GetParam(), *m, false);
     auto live = std::make_shared<LivePoints>();
     request.probe = AttentionProbe{.crossAttention = true, .livePoints = live};
     const auto layers = m->unet->selfAttentionPaths();
@@ -316,6 +341,7 @@ TEST(SetRequest, ResolvesTheSpecAgainstTheModel) {
     spec.targets = {"a cat, watercolor style."};
     spec.seeds = {5, 6};
     spec.steps = 3;
+    spec.offset = 1;
     spec.plan = presetPlanJson("transfer");
     cv::Mat fitted;
     const auto request = requestFromSpec(*m, spec, cv::Mat(20, 30, CV_8UC3, cv::Scalar(10, 200, 30)), &fitted);
@@ -325,6 +351,14 @@ TEST(SetRequest, ResolvesTheSpecAgainstTheModel) {
     EXPECT_EQ(request.referenceImage.size(3), spec.width);
     EXPECT_TRUE(spec.plan.contains("layers"));  // the preset became an explicit plan
     EXPECT_NEAR(request.plan.layers.begin()->second.shareStrength, 2.0, 1e-12);  // transfer preset
+    // With a reference image the offset must name one of the steps.
+    spec.offset = spec.steps;
+    EXPECT_THROW(requestFromSpec(*m, spec, cv::Mat(20, 30, CV_8UC3, cv::Scalar(10, 200, 30))), Error);
+    EXPECT_NO_THROW(requestFromSpec(*m, spec, {}));  // text mode: no inversion, the offset is unused
+    spec.offset = 1;
+    spec.guidance = std::numeric_limits<double>::quiet_NaN();
+    EXPECT_THROW(requestFromSpec(*m, spec, {}), Error);
+    spec.guidance = 7.5;
     spec.targets = {"   "};
     EXPECT_THROW(requestFromSpec(*m, spec, {}), Error);
     spec.targets = {};
