@@ -14,6 +14,12 @@
 #include <QTest>
 #include <QXmlStreamReader>
 
+#include <filesystem>
+#include <fstream>
+#include <tuple>
+
+#include <nlohmann/json.hpp>
+
 #include "core/io/image.h"
 #include "core/pipeline/set_request.h"
 #include "ui/image_convert.h"
@@ -32,6 +38,25 @@ namespace {
 
 QString tinyModel() { return QString::fromStdString((sa::test::goldenDir() / "tiny-sd15").string()); }
 QString referenceImage() { return QString::fromStdString((sa::test::goldenDir() / "cases/reference_image.png").string()); }
+
+nlohmann::json readJson(const std::filesystem::path& file) {
+    std::ifstream in(file);
+    if (!in) qFatal("cannot open %s", file.string().c_str());
+    return nlohmann::json::parse(in);
+}
+
+// {height, width} of the golden folder's whole run on tiny-sd15 (cases/generation_sd15.json), a
+// size that model is known to work at; without that case, the model's default size.
+std::pair<int, int> goldenImageSize() {
+    const auto root = sa::test::goldenDir();
+    if (std::filesystem::exists(root / "cases/generation_sd15.json")) {
+        const auto params = readJson(root / "cases/generation_sd15.json").at("params");
+        return {params.at("height").get<int>(), params.at("width").get<int>()};
+    }
+    const int levels = static_cast<int>(readJson(root / "tiny-sd15/vae/config.json").at("block_out_channels").size());
+    const int size = readJson(root / "tiny-sd15/unet/config.json").at("sample_size").get<int>() << (levels - 1);
+    return {size, size};
+}
 
 }  // namespace
 
@@ -297,8 +322,7 @@ private slots:
         spec.negativePrompt = "blurry";
         spec.seeds = {4'000'000'000ULL, 4'000'000'001ULL, 7};
         spec.steps = 3;
-        spec.height = 32;
-        spec.width = 48;
+        std::tie(spec.height, spec.width) = goldenImageSize();
         spec.inversionGuidance = 3.0;
         spec.plan = sa::presetPlanJson("paper");
         const QString folder = home_.filePath("cli-set");
@@ -311,12 +335,13 @@ private slots:
         const auto request = window_->currentRequest();
         QCOMPARE(request.spec.seeds, spec.seeds);
         QCOMPARE(request.spec.negativePrompt, spec.negativePrompt);
-        QCOMPARE(request.spec.height, 32);
-        QCOMPARE(request.spec.width, 48);
+        QCOMPARE(request.spec.height, spec.height);
+        QCOMPARE(request.spec.width, spec.width);
         QCOMPARE(request.spec.inversionGuidance, 3.0);
         QVERIFY(request.reference.empty());  // text mode
         QVERIFY(runToEnd(*window_));
-        QCOMPARE(window_->lastResult()->images.front().cols, 48);
+        QCOMPARE(window_->lastResult()->images.front().cols, spec.width);
+        QCOMPARE(window_->lastResult()->images.front().rows, spec.height);
         // A set.json whose image list does not match its prompts is refused, naming the file.
         spec.images = {"image_00.png"};
         QVERIFY(file.open(QIODevice::WriteOnly | QIODevice::Truncate));

@@ -4,6 +4,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
@@ -45,6 +46,30 @@ namespace {
 using sa::test::goldenDir;
 
 fs::path tinySd15() { return goldenDir() / "tiny-sd15"; }
+const char* kUNetWeights = "unet/diffusion_pytorch_model.safetensors";
+
+// What the tests below expect is read from the golden folder's own files, so that any folder of
+// the same structure (other widths, head counts, block counts) is checked the same way.
+json goldenJson(const std::string& rel) {
+    const auto file = tinySd15() / rel;
+    std::ifstream in(file);
+    if (!in) throw std::runtime_error("cannot open " + file.string());
+    return json::parse(in);
+}
+
+size_t unetBlockCount() { return goldenJson("unet/config.json").at("down_block_types").size(); }
+
+int textEncoderHiddenSize() { return goldenJson("text_encoder/config.json").at("hidden_size").get<int>(); }
+
+// unet/config.json's cross_attention_dim, one entry per block (an int stands for all blocks).
+std::vector<int> unetCrossAttentionDims() {
+    const auto dim = goldenJson("unet/config.json").at("cross_attention_dim");
+    if (dim.is_array()) return dim.get<std::vector<int>>();
+    return std::vector<int>(unetBlockCount(), dim.get<int>());
+}
+
+// "[32, 4, 3, 3]", as the loaders print shapes.
+std::string shapeText(const std::vector<int64_t>& shape) { return fmt::format("[{}]", fmt::join(shape, ", ")); }
 
 // A fresh, empty folder named after the running test; removed (with its contents) on destruction.
 class TempDir {
@@ -424,8 +449,9 @@ TEST(Configs, UnchangedCopyLoads) {
     std::shared_ptr<sa::StableDiffusionModel> model;
     ASSERT_NO_THROW(model = sa::StableDiffusionModel::load(copy.folder()));
     EXPECT_FALSE(model->isXL());
-    EXPECT_EQ(model->unet->config().cross_attention_dim, (std::vector<int>{32, 32}));
-    EXPECT_EQ(model->textEncoder->config().hidden_size, 32);
+    EXPECT_EQ(model->unet->config().cross_attention_dim, unetCrossAttentionDims());
+    EXPECT_EQ(model->unet->config().cross_attention_dim.size(), unetBlockCount());
+    EXPECT_EQ(model->textEncoder->config().hidden_size, textEncoderHiddenSize());
 }
 
 TEST(Configs, GoldenSdxlLoads) {
@@ -541,33 +567,57 @@ void regenerateUNetWeights(const fs::path& unetFolder) {
     sa::saveSafetensors(unetFolder / "diffusion_pytorch_model.safetensors", tensors);
 }
 
+// A cross_attention_dim that the text encoder cannot feed: its hidden size + 16.
+int mismatchingCrossAttentionDim() { return textEncoderHiddenSize() + 16; }
+
 TEST(Configs, CrossAttentionDimMismatch) {
     ModelCopy copy;
-    copy.edit("unet/config.json", [](json& j) { j["cross_attention_dim"] = 48; });
+    const int dim = mismatchingCrossAttentionDim();
+    copy.edit("unet/config.json", [&](json& j) { j["cross_attention_dim"] = dim; });
     regenerateUNetWeights(copy.folder() / "unet");
     const auto msg = copy.loadError();
-    EXPECT_THAT(msg, HasSubstr("unet/config.json"));
-    EXPECT_THAT(msg, HasSubstr("cross_attention_dim"));
-    EXPECT_THAT(msg, HasSubstr("48"));
-    EXPECT_THAT(msg, HasSubstr("32"));
+    EXPECT_THAT(msg, HasSubstr((copy.folder() / "unet/config.json").string()));
+    EXPECT_THAT(msg, HasSubstr(fmt::format("cross_attention_dim {} does not match the text encoder hidden size {}", dim,
+                                           textEncoderHiddenSize())));
 }
 
 TEST(Configs, CrossAttentionDimMismatchWithOriginalWeights) {
-    // Only the config edited: the weights no longer fit the model its config describes.
+    // Only the config edited: the weights no longer fit the model its config describes. Every
+    // cross-attention key / value projection ([inner, cross_attention_dim]) is misshaped, and
+    // each one the message lists shows the file's and the model's shape.
     ModelCopy copy;
-    copy.edit("unet/config.json", [](json& j) { j["cross_attention_dim"] = 48; });
+    const int dim = mismatchingCrossAttentionDim();
+    copy.edit("unet/config.json", [&](json& j) { j["cross_attention_dim"] = dim; });
+    std::vector<std::string> projections;
+    const auto weights = sa::SafetensorsFile::open(tinySd15() / kUNetWeights);
+    for (const auto& info : weights->tensors())
+        if (info.name.ends_with("attn2.to_k.weight") || info.name.ends_with("attn2.to_v.weight"))
+            projections.push_back(info.name);
+    ASSERT_FALSE(projections.empty()) << "the golden UNet has no cross-attention";
     const auto msg = copy.loadError();
-    EXPECT_THAT(msg, HasSubstr("unet/diffusion_pytorch_model.safetensors"));
-    EXPECT_THAT(msg, HasSubstr("wrong shape"));
-    EXPECT_THAT(msg, HasSubstr("attn2.to_k.weight: file [32, 32] vs model [32, 48]"));
+    EXPECT_THAT(msg, HasSubstr((copy.folder() / kUNetWeights).string()));
+    EXPECT_THAT(msg, HasSubstr(fmt::format("wrong shape ({}): ", projections.size())));
+    int listed = 0;
+    for (const auto& name : projections) {
+        if (msg.find(" " + name + ": ") == std::string::npos) continue;  // the list may be cut short
+        const auto shape = weights->info(name).shape;
+        ASSERT_EQ(shape.size(), 2u) << name;
+        EXPECT_THAT(msg, HasSubstr(fmt::format(" {}: file {} vs model {}", name, shapeText(shape),
+                                               shapeText({shape[0], dim}))));
+        ++listed;
+    }
+    EXPECT_GT(listed, 0) << msg;
+    EXPECT_THAT(msg, Not(HasSubstr("missing")));
+    EXPECT_THAT(msg, Not(HasSubstr("unexpected")));
 }
 
 TEST(Configs, CrossAttentionDimListOfWrongLength) {
     ModelCopy copy;
-    copy.edit("unet/config.json", [](json& j) { j["cross_attention_dim"] = {32, 32, 32}; });
+    const size_t blocks = unetBlockCount();
+    copy.edit("unet/config.json", [&](json& j) { j["cross_attention_dim"] = std::vector<int>(blocks + 1, textEncoderHiddenSize()); });
     const auto msg = copy.loadError();
     EXPECT_THAT(msg, HasSubstr("unet/config.json"));
-    EXPECT_THAT(msg, HasSubstr("'cross_attention_dim' has 3 entries, expected 2"));
+    EXPECT_THAT(msg, HasSubstr(fmt::format("'cross_attention_dim' has {} entries, expected {}", blocks + 1, blocks)));
 }
 
 TEST(Configs, UnknownPipelineClass) {
@@ -613,7 +663,7 @@ TEST(Configs, MissingConfigFileAndFolder) {
 
     const auto notFolder = errorOf([&] { (void)sa::StableDiffusionModel::load(copy.folder() / "nope"); });
     EXPECT_THAT(notFolder, HasSubstr("nope"));
-    EXPECT_THAT(notFolder, HasSubstr("not a folder"));
+    EXPECT_THAT(notFolder, HasSubstr("no such model"));
 }
 
 TEST(Configs, ZeroAttentionHeadsAreRejected) {
@@ -630,15 +680,16 @@ TEST(Configs, ZeroAttentionHeadsAreRejected) {
     EXPECT_THAT(unet, HasSubstr("unet/config.json"));
     EXPECT_THAT(unet, HasSubstr("attention_head_dim"));
 
-    copy2.edit("unet/config.json", [](json& j) { j["num_attention_heads"] = {4, -1}; });
+    // One list entry per block, the last one negative.
+    std::vector<int> heads(unetBlockCount(), 1);
+    heads.back() = -1;
+    copy2.edit("unet/config.json", [&](json& j) { j["num_attention_heads"] = heads; });
     const auto negative = copy2.loadError();
     EXPECT_THAT(negative, HasSubstr("unet/config.json"));
     EXPECT_THAT(negative, HasSubstr("num_attention_heads must be positive, got -1"));
 }
 
 // ---- weights ---------------------------------------------------------------------------------
-
-const char* kUNetWeights = "unet/diffusion_pytorch_model.safetensors";
 
 std::map<std::string, torch::Tensor> originalUNetTensors() {
     return sa::SafetensorsFile::open(tinySd15() / kUNetWeights)->all();
@@ -653,14 +704,20 @@ TEST(Weights, MissingUnexpectedAndMisshapedTogether) {
     ASSERT_TRUE(tensors.count(reshaped));
     tensors.erase(removed);
     tensors["extra.weight"] = torch::zeros({3});
-    tensors[reshaped] = torch::zeros({4, 32, 3, 2});
+    // The real kernel with one column less (or more, for a 1-wide kernel).
+    const auto real = tensors[reshaped].sizes().vec();
+    ASSERT_EQ(real.size(), 4u);
+    auto wrong = real;
+    wrong.back() += wrong.back() > 1 ? -1 : 1;
+    tensors[reshaped] = torch::zeros(wrong);
     sa::saveSafetensors(copy.folder() / kUNetWeights, tensors);
 
     const auto msg = copy.loadError();
     EXPECT_THAT(msg, HasSubstr((copy.folder() / kUNetWeights).string()));
     EXPECT_THAT(msg, HasSubstr("missing (1): conv_in.bias"));
     EXPECT_THAT(msg, HasSubstr("unexpected (1): extra.weight"));
-    EXPECT_THAT(msg, HasSubstr("wrong shape (1): conv_out.weight: file [4, 32, 3, 2] vs model [4, 32, 3, 3]"));
+    EXPECT_THAT(msg, HasSubstr(fmt::format("wrong shape (1): conv_out.weight: file {} vs model {}", shapeText(wrong),
+                                           shapeText(real))));
 }
 
 TEST(Weights, EachDefectAlone) {
@@ -689,11 +746,13 @@ TEST(Weights, EachDefectAlone) {
     {
         ModelCopy copy;
         auto tensors = originalUNetTensors();
-        tensors["conv_in.bias"] = torch::zeros({33});
+        const int64_t channels = tensors.at("conv_in.bias").size(0);  // block_out_channels[0]
+        tensors["conv_in.bias"] = torch::zeros({channels + 1});
         sa::saveSafetensors(copy.folder() / weights, tensors);
         const auto msg = copy.loadError();
         EXPECT_THAT(msg, HasSubstr(weights));
-        EXPECT_THAT(msg, HasSubstr("wrong shape (1): conv_in.bias: file [33] vs model [32]"));
+        EXPECT_THAT(msg, HasSubstr(fmt::format("wrong shape (1): conv_in.bias: file [{}] vs model [{}]", channels + 1,
+                                               channels)));
     }
 }
 

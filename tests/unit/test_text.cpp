@@ -165,15 +165,18 @@ TEST(ClipTokenizer, EmptyAndWhitespaceOnlyPromptsAreBosEosPad) {
 
 TEST(ClipTokenizer, TruncationKeepsEosLast) {
     const auto tok = firstTokenizer("tokenizer");
+    const auto maxLength = static_cast<size_t>(tok.maxLength());  // model_max_length of the folder
+    ASSERT_GE(maxLength, 2u);
     std::string prompt;
-    for (int i = 0; i < 100; ++i) prompt += "cat ";
+    const size_t words = maxLength + 23;  // "cat" is one token: bos + words + eos is too long
+    for (size_t i = 0; i < words; ++i) prompt += "cat ";
     const auto full = tok.encode(prompt);
-    ASSERT_EQ(full.size(), 102u);
+    ASSERT_EQ(full.size(), words + 2);
     const auto out = tok(prompt);
-    ASSERT_EQ(out.ids.size(), 77u);
+    ASSERT_EQ(out.ids.size(), maxLength);
     EXPECT_EQ(out.ids.back(), tok.eosId());
     EXPECT_TRUE(std::equal(out.ids.begin(), out.ids.end() - 1, full.begin()));
-    EXPECT_EQ(std::count(out.attentionMask.begin(), out.attentionMask.end(), 1), 77);
+    EXPECT_EQ(static_cast<size_t>(std::count(out.attentionMask.begin(), out.attentionMask.end(), 1)), maxLength);
 }
 
 // ---- normalization: BasicTokenizer(strip_accents=False, do_split_on_punc=False) + pattern ----------
@@ -254,11 +257,12 @@ TEST(ClipTokenizerLoad, BadConfigNamesFileAndField) {
         std::ifstream in(config);
         j = json::parse(in);
     }
+    const auto maxLength = j.at("model_max_length");
     j.erase("model_max_length");
     std::ofstream(config) << j.dump();
     expectLoadError(folder.path, {"tokenizer_config.json", "model_max_length"});
 
-    j["model_max_length"] = 77;
+    j["model_max_length"] = maxLength;
     j["pad_token"] = "<|no such token|>";
     std::ofstream(config) << j.dump();
     fs::remove(folder.path / "special_tokens_map.json");
