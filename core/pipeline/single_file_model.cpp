@@ -199,7 +199,9 @@ CheckpointFamily detectFamily(const SafetensorsFile& file) {
     return *family;
 }
 
-std::shared_ptr<StableDiffusionModel> loadSingleFile(const fs::path& path, const LoadOptions& options) {
+namespace {
+
+std::shared_ptr<StableDiffusionModel> loadSingleFileUnnamed(const fs::path& path, const LoadOptions& options) {
     const auto extension = path.extension().string();
     if (extension == ".ckpt" || extension == ".bin" || extension == ".pt" || extension == ".pth") refusePickle(path);
     const auto file = SafetensorsFile::open(path);
@@ -312,6 +314,20 @@ std::shared_ptr<StableDiffusionModel> loadSingleFile(const fs::path& path, const
     model->checkConsistency(config.where, config.where);
     if (options.progress) options.progress(1.0, "ready");
     return model;
+}
+
+}  // namespace
+
+std::shared_ptr<StableDiffusionModel> loadSingleFile(const fs::path& path, const LoadOptions& options) {
+    // Every refusal names the checkpoint, whichever part (YAML, override, network) it concerns.
+    try {
+        return loadSingleFileUnnamed(path, options);
+    } catch (const Cancelled&) {
+        throw;
+    } catch (const Error& e) {
+        if (std::string_view(e.what()).find(path.string()) != std::string_view::npos) throw;
+        fail("{}: {}", path.string(), e.what());
+    }
 }
 
 }  // namespace sa

@@ -183,8 +183,45 @@ def image_seeds():
     out("image", "not_an_image.txt", "P6\n3 3\n255\n")
 
 
+# ---- single files and their original YAML configs --------------------------------------------
+GOLDEN_SINGLE = os.path.join(ROOT, "tests", "data", "golden", "single_file")
+
+
+def read_header(path):
+    with open(path, "rb") as f:
+        n = struct.unpack("<Q", f.read(8))[0]
+        return json.loads(f.read(n))
+
+
+def single_file_seeds():
+    """Every key of the golden single files with each dimension cut to at most 2 (so the seeds stay
+    small; the mapper's checks then refuse them at different depths), and the golden bad files."""
+    for name in ("sd15", "sd2", "sdxl"):
+        header = read_header(os.path.join(GOLDEN_SINGLE, name + ".safetensors"))
+        metadata = header.pop("__metadata__", None)
+        tensors = [(key, "F16", [min(d, 2) for d in info["shape"]]) for key, info in sorted(header.items())]
+        out("single_file", name + "_small.safetensors", safetensors(tensors, metadata))
+    for bad in ("not_sd.safetensors", "truncated_header.safetensors"):
+        shutil.copy(os.path.join(GOLDEN_SINGLE, bad), os.path.join(CORPUS, "single_file", bad))
+
+
+def original_yaml_seeds():
+    for name in ("sd15", "sd2", "sdxl"):
+        shutil.copy(os.path.join(GOLDEN_SINGLE, name + ".yaml"), os.path.join(CORPUS, "original_yaml", name + ".yaml"))
+    out("original_yaml", "flow.yaml", "model: {target: ldm.models.diffusion.ddpm.LatentDiffusion, params: "
+        "{unet_config: {target: ldm.modules.diffusionmodules.openaimodel.UNetModel, params: {model_channels: 32, "
+        "channel_mult: [1], attention_resolutions: [1], num_res_blocks: 1, num_heads: 1, context_dim: 8}}, "
+        "cond_stage_config: {target: ldm.modules.encoders.modules.FrozenCLIPEmbedder}, first_stage_config: "
+        "{target: ldm.models.autoencoder.AutoencoderKL, params: {embed_dim: 4, ddconfig: {z_channels: 4, ch: 32, "
+        "ch_mult: [1], num_res_blocks: 1}}}}}\n")
+    out("original_yaml", "anchors.yaml", "a: &x [1, 2]\nb: *x\nmodel: !!str 3\n")
+    out("original_yaml", "not_a_map.yaml", "- 1\n- 2\n")
+
+
 if __name__ == "__main__":
     safetensors_seeds()
     config_seeds()
     set_seeds(plan_seeds())
     image_seeds()
+    single_file_seeds()
+    original_yaml_seeds()
