@@ -1,16 +1,22 @@
 // `stylealigned generate` (the main job) and `stylealigned txt2img`.
 #include <filesystem>
 #include <fstream>
+#include <optional>
+#include <sstream>
+
+#include <unistd.h>
 
 #include <fmt/format.h>
 
 #include "app/cli_commands.h"
 #include "app/cli_support.h"
+#include "core/common/resources.h"
 #include "core/common/runtime.h"
 #include "core/io/files.h"
 #include "core/io/image.h"
 #include "core/io/image_set.h"
 #include "core/eval/judge.h"
+#include "core/pipeline/diffusers_export.h"
 #include "core/pipeline/set_request.h"
 
 namespace fs = std::filesystem;
@@ -19,19 +25,63 @@ namespace sa::cli {
 namespace {
 
 // The bundled demo model (issue 5) when --model is not given.
-fs::path defaultModel(const char* argv0) {
-    for (const fs::path& candidate : {fs::path(STYLEALIGNED_SOURCE_DIR) / "resources/models/demo",
-                                      fs::path(argv0).parent_path() / "../share/stylealigned/models/demo"})
-        if (fs::exists(candidate / "model_index.json")) return candidate;
-    fail("no --model given and no bundled demo model was found; pass --model DIR (a diffusers folder)");
+fs::path defaultModel() {
+    auto demo = bundledDemoModel();
+    if (demo.empty()) fail("no --model given and no bundled demo model was found; pass --model (a diffusers folder or a .safetensors file)");
+    return demo;
 }
 
-std::shared_ptr<StableDiffusionModel> loadModel(const Args& args, const std::string& folder) {
-    configureRuntime(args.getInt("threads", 0, 0));
+// "a" or "a,b": one value for every text encoder, or one per encoder.
+std::vector<std::string> perEncoder(const Args& args, const std::string& name) {
+    std::vector<std::string> values;
+    std::stringstream list(args.get(name));
+    for (std::string item; std::getline(list, item, ',');) values.push_back(item);
+    if (values.empty() || values.size() > 2 || std::any_of(values.begin(), values.end(), [](auto& v) { return v.empty(); }))
+        fail("--{}: give one value, or two separated by a comma (one per text encoder)", name);
+    return values;
+}
+
+// The model options every command shares (kModelOptions); a single file's also apply to --set.
+LoadOptions loadOptions(const Args& args) {
     LoadOptions options;
     options.device = selectDevice(args.get("device", "auto"));
-    fmt::print(stderr, "loading {} on {} ({} threads)\n", folder, options.device.str(), torch::get_num_threads());
-    return StableDiffusionModel::load(folder, options);
+    if (args.has("config")) options.config = args.get("config");
+    if (args.has("prediction-type")) {
+        const auto type = args.get("prediction-type");
+        if (type != "epsilon" && type != "v_prediction" && type != "v")
+            fail("--prediction-type: '{}' is not epsilon or v_prediction", type);
+        options.predictionType = type == "v" ? "v_prediction" : type;
+    }
+    // A single value applies to every text encoder; "a,b" gives one per encoder.
+    const auto heads = args.has("text-encoder-heads") ? perEncoder(args, "text-encoder-heads") : std::vector<std::string>{};
+    const auto acts = args.has("text-encoder-act") ? perEncoder(args, "text-encoder-act") : std::vector<std::string>{};
+    options.textEncoders.resize(std::max(heads.size(), acts.size()));
+    for (size_t i = 0; i < options.textEncoders.size(); ++i) {
+        if (!heads.empty()) options.textEncoders[i].heads = Args::parseInt("text-encoder-heads", heads[std::min(i, heads.size() - 1)], 1);
+        if (!acts.empty()) options.textEncoders[i].hiddenAct = acts[std::min(i, acts.size() - 1)];
+    }
+    return options;
+}
+
+std::shared_ptr<StableDiffusionModel> loadModel(const Args& args, const std::string& path) {
+    configureRuntime(args.getInt("threads", 0, 0));
+    auto options = loadOptions(args);
+    fmt::print(stderr, "loading {} on {} ({} threads)\n", path, options.device.str(), torch::get_num_threads());
+    installInterruptHandler();
+    // A bar on a terminal only (redrawn when the percentage changes); logs get the summary line.
+    std::optional<ProgressBar> bar;
+    if (isatty(fileno(stderr))) bar.emplace("loading");
+    int shown = -1;
+    options.progress = [&](double fraction, const std::string&) {
+        const int percent = static_cast<int>(fraction * 100);
+        if (bar && percent != shown) bar->update(shown = percent, 100);
+    };
+    options.cancel = &interruptToken();
+    auto model = StableDiffusionModel::load(path, options);
+    if (bar) bar->finish();
+    fmt::print(stderr, "model: {}\n", model->summary());
+    for (const auto& note : model->notes) fmt::print(stderr, "  note: {}\n", note);
+    return model;
 }
 
 // Without --caption: the model's captioner (the demo model's judge) describes the reference.
@@ -84,10 +134,9 @@ int runSet(const Args& args, ImageSetSpec spec, const fs::path& referenceFile, c
 
 }  // namespace
 
-int runGenerate(const Args& args, const char* argv0) {
-    args.expectOnly({"model", "reference", "caption", "style", "prompt", "negative", "seed", "steps", "guidance",
-                     "offset", "inversion-guidance", "plan", "preset", "height", "width", "device", "threads", "out",
-                     "set"});
+int runGenerate(const Args& args) {
+    args.expectOnly(withModelOptions({"reference", "caption", "style", "prompt", "negative", "seed", "steps", "guidance",
+                                      "offset", "inversion-guidance", "plan", "preset", "height", "width", "out", "set"}));
     const fs::path out = outputFolder(args);
     if (args.has("set")) {  // reproduce a set.json
         const fs::path setFile = args.get("set");
@@ -96,7 +145,7 @@ int runGenerate(const Args& args, const char* argv0) {
         return runSet(args, spec, reference, out, setFile.string());
     }
     ImageSetSpec spec;
-    spec.model = args.has("model") ? args.get("model") : defaultModel(argv0).string();
+    spec.model = args.has("model") ? args.get("model") : defaultModel().string();
     auto prompts = args.all("prompt");
     for (const auto& p : prompts)
         if (p.find_first_not_of(" \t\n") == std::string::npos) fail("--prompt must not be empty");
@@ -136,8 +185,8 @@ int runGenerate(const Args& args, const char* argv0) {
 }
 
 int runTxt2Img(const Args& args) {
-    args.expectOnly({"model", "prompt", "negative", "steps", "guidance", "seed", "height", "width", "device", "threads", "out"});
-    if (!args.has("model")) fail("--model DIR is required");
+    args.expectOnly(withModelOptions({"prompt", "negative", "steps", "guidance", "seed", "height", "width", "out"}));
+    if (!args.has("model")) fail("--model is required (a diffusers folder or a .safetensors file)");
     const fs::path out = outputFolder(args);
     GenerationRequest request;
     request.prompts = args.all("prompt");
@@ -164,6 +213,25 @@ int runTxt2Img(const Args& args) {
     writeImage(out / "grid.png", makeGrid(images, static_cast<int>(images.size())));
     fmt::print("{}\n", (out / "grid.png").string());
     return 0;
+}
+
+int runConvert(const Args& args) {
+    args.expectOnly(withModelOptions({"out"}));
+    if (!args.has("model")) fail("--model is required (a .safetensors file, or a diffusers folder)");
+    if (!args.has("out")) fail("--out DIR is required (a new folder)");
+    const fs::path out = args.get("out");
+    if (fs::exists(out)) fail("{}: already exists; choose a new folder for the converted model", out.string());
+    checkWritableFolder(out);
+    auto model = loadModel(args, args.get("model"));
+    saveAsDiffusers(*model, out, &interruptToken());
+    fmt::print("{}\n", out.string());
+    return 0;
+}
+
+std::vector<std::string> withModelOptions(std::vector<std::string> known) {
+    for (const char* option : {"model", "config", "prediction-type", "text-encoder-heads", "text-encoder-act", "device", "threads"})
+        known.push_back(option);
+    return known;
 }
 
 }  // namespace sa::cli

@@ -61,11 +61,14 @@ T parseNumber(const std::string& name, const std::string& text, const char* what
 
 }  // namespace
 
-int Args::getInt(const std::string& name, int fallback, int min) const {
-    if (!has(name)) return fallback;
-    const int value = parseNumber<int>(name, get(name), "a whole number");
+int Args::parseInt(const std::string& name, const std::string& text, int min) {
+    const int value = parseNumber<int>(name, text, "a whole number");
     if (value < min) fail("--{} must be at least {} (got {})", name, min, value);
     return value;
+}
+
+int Args::getInt(const std::string& name, int fallback, int min) const {
+    return has(name) ? parseInt(name, get(name), min) : fallback;
 }
 
 double Args::getDouble(const std::string& name, double fallback) const {

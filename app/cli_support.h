@@ -23,6 +23,8 @@ public:
     // Numeric options: the whole value must parse (no blanks, no trailing text), else sa::Error
     // naming the option. getInt also enforces a lower bound; getDouble refuses nan / inf.
     int getInt(const std::string& name, int fallback, int min = std::numeric_limits<int>::min()) const;
+    // One whole number of option `name` (a list item, say), as getInt reads it.
+    static int parseInt(const std::string& name, const std::string& text, int min = std::numeric_limits<int>::min());
     double getDouble(const std::string& name, double fallback) const;
     uint64_t getSeed(const std::string& name, uint64_t fallback) const;
     const std::vector<std::string>& positional() const { return positional_; }

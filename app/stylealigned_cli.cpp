@@ -11,9 +11,21 @@ void printUsage() {
         "usage: stylealigned <command> [options]\n\n"
         "commands:\n"
         "  generate   a style-aligned set: from a reference image (DDIM inversion + transfer) or from text\n"
-        "  txt2img    plain text-to-image, one image per --prompt\n\n"
+        "  txt2img    plain text-to-image, one image per --prompt\n"
+        "  convert    writes a model (a single-file checkpoint) as a diffusers folder\n\n"
+        "model options (every command):\n"
+        "  --model PATH            a diffusers model folder, or a single-file .safetensors checkpoint (SD 1.x,\n"
+        "                          SD 2.x, SDXL base in the original layout; default: the bundled demo model)\n"
+        "  --config YAML           the checkpoint's original config (default: <file>.yaml beside it, else the\n"
+        "                          family's standard config: v1-inference, v2-inference-v, sd_xl_base)\n"
+        "  --prediction-type T     epsilon or v_prediction: overrides the config (SD 2.x without a YAML\n"
+        "                          assumes v_prediction, the 768 px models; 512 px base models need epsilon)\n"
+        "  --text-encoder-heads N  attention heads of the text encoder(s) (default: width / 64, as the real\n"
+        "                          models); \"N,M\" for SDXL's two encoders\n"
+        "  --text-encoder-act A    quick_gelu or gelu (default: quick_gelu for CLIP-L, gelu for OpenCLIP)\n"
+        "  --device NAME           auto, cpu, cuda, cuda:N (default auto)\n"
+        "  --threads N             CPU threads (default: all cores, or $STYLEALIGNED_THREADS)\n\n"
         "generate options:\n"
-        "  --model DIR             diffusers model folder (default: the bundled demo model)\n"
         "  --reference IMG         reference image (PNG/JPEG/...); needs --caption\n"
         "  --caption TEXT          what the reference shows, e.g. \"a fish, pixel art style\"\n"
         "  --style TEXT            style words appended to every new prompt (default: the caption after its\n"
@@ -30,11 +42,9 @@ void printUsage() {
         "  --plan FILE             layer plan JSON (as saved by the studio)\n"
         "  --height H --width W    image size (default: the model's)\n"
         "  --set FILE              re-run a set.json (same pixels); other set options are ignored\n"
-        "  --device NAME           auto, cpu, cuda, cuda:N (default auto)\n"
-        "  --threads N             CPU threads (default: all cores, or $STYLEALIGNED_THREADS)\n"
         "  --out DIR               writes image_NN.png, grid.png, set.json (and reference.png)\n\n"
-        "txt2img options: --model --prompt --negative --steps --guidance --seed --height --width\n"
-        "                 --device --threads --out\n");
+        "txt2img options: --prompt --negative --steps --guidance --seed --height --width --out\n"
+        "convert options: --out DIR (a new folder: model_index.json, unet/, vae/, text_encoder/, ...)\n");
 }
 
 }  // namespace
@@ -47,7 +57,8 @@ int main(int argc, char** argv) {
     const std::string command = argv[1];
     try {
         sa::cli::Args args(argc, argv, 2, {});
-        if (command == "generate") return sa::cli::runGenerate(args, argv[0]);
+        if (command == "generate") return sa::cli::runGenerate(args);
+        if (command == "convert") return sa::cli::runConvert(args);
         if (command == "txt2img") return sa::cli::runTxt2Img(args);
         fmt::print(stderr, "stylealigned: unknown command '{}'\n\n", command);
         printUsage();

@@ -267,4 +267,93 @@ TEST_F(Cli, UnwritableOutputFolderIsRefusedBeforeTheModelLoads) {
     }
 }
 
+// ---- single-file checkpoints (issue 11) -------------------------------------------------------
+
+// The golden single-file case of `family` ("sd1", "sd2", "sdxl"): its file, YAML and the text
+// encoders' heads (the tiny files need them; real files do not), as CLI options.
+std::vector<std::string> singleFileArgs(const std::string& family) {
+    for (const auto& entry : fs::directory_iterator(golden() / "cases")) {
+        if (entry.path().extension() != ".json" || entry.path().stem().string().rfind("single_file_", 0) != 0) continue;
+        const auto params = nlohmann::json::parse(std::ifstream(entry.path())).at("params");
+        if (params.at("family") != family) continue;
+        std::vector<std::string> heads;
+        for (const auto& [name, encoder] : params.at("text_encoders").items())
+            heads.push_back(std::to_string(encoder.at("num_attention_heads").get<int>()));
+        return {"--model", (golden() / params.at("file").get<std::string>()).string(), "--config",
+                (golden() / params.at("config").get<std::string>()).string(), "--text-encoder-heads",
+                fmt::format("{}", fmt::join(heads, ","))};
+    }
+    return {};
+}
+
+TEST_F(Cli, SetFromASingleFileCheckpoint) {
+    auto model = singleFileArgs("sd1");
+    ASSERT_FALSE(model.empty()) << "no single_file case of family sd1";
+    auto args = setArgs(dir / "a");
+    args.erase(args.begin() + 1, args.begin() + 3);  // --model tiny-sd15
+    args.insert(args.end(), model.begin(), model.end());
+    auto run = runCli(args);
+    ASSERT_EQ(run.exitCode, 0) << run.output;
+    EXPECT_NE(run.output.find("model: SD 1.x"), std::string::npos) << run.output;
+    for (const char* name : {"image_00.png", "image_01.png", "grid.png", "set.json", "reference.png"})
+        EXPECT_TRUE(fs::exists(dir / "a" / name)) << name;
+    // set.json names the file; the model options come again with --set.
+    std::vector<std::string> again{"generate", "--set", (dir / "a/set.json").string(), "--out", (dir / "b").string(),
+                                   "--threads", "1"};
+    again.insert(again.end(), model.begin() + 2, model.end());
+    auto second = runCli(again);
+    ASSERT_EQ(second.exitCode, 0) << second.output;
+    auto a = sa::readImage(dir / "a/image_01.png"), b = sa::readImage(dir / "b/image_01.png");
+    EXPECT_EQ(cv::norm(a, b, cv::NORM_INF), 0.0);
+}
+
+TEST_F(Cli, ConvertASingleFileToAFolderThatGenerates) {
+    for (const char* family : {"sd1", "sd2", "sdxl"}) {
+        auto model = singleFileArgs(family);
+        if (model.empty()) continue;
+        const auto out = dir / family;
+        std::vector<std::string> args{"convert", "--out", out.string(), "--threads", "1"};
+        args.insert(args.end(), model.begin(), model.end());
+        auto run = runCli(args);
+        ASSERT_EQ(run.exitCode, 0) << run.output;
+        EXPECT_TRUE(fs::exists(out / "model_index.json")) << family;
+        std::vector<std::string> txt2img{"txt2img", "--model", out.string(), "--prompt", "a cat", "--steps", "2",
+                                         "--threads", "1", "--out", (dir / (std::string(family) + "-images")).string()};
+        const auto size = goldenSizeArgs();
+        txt2img.insert(txt2img.end(), size.begin(), size.end());
+        auto images = runCli(txt2img);
+        EXPECT_EQ(images.exitCode, 0) << images.output;
+        EXPECT_TRUE(fs::exists(dir / (std::string(family) + "-images") / "image_00.png")) << family;
+        // Converting into an existing folder is refused and changes nothing.
+        auto again = runCli(args);
+        EXPECT_EQ(again.exitCode, 1);
+        EXPECT_NE(again.output.find("already exists"), std::string::npos) << again.output;
+    }
+}
+
+TEST_F(Cli, BadCheckpointsAreClearErrors) {
+    const auto notSd = (golden() / "single_file/not_sd.safetensors").string();
+    auto run = runCli({"txt2img", "--model", notSd, "--prompt", "a", "--out", (dir / "x").string()});
+    EXPECT_EQ(run.exitCode, 1);
+    EXPECT_NE(run.output.find("not a Stable Diffusion single-file checkpoint"), std::string::npos) << run.output;
+    auto model = singleFileArgs("sd1");
+    ASSERT_FALSE(model.empty());
+    for (const auto& [option, value] : std::vector<std::pair<std::string, std::string>>{
+             {"--text-encoder-heads", "four"}, {"--text-encoder-heads", "4,4,4"}, {"--prediction-type", "x0"}}) {
+        auto args = model;
+        auto at = std::find(args.begin(), args.end(), option);
+        if (at == args.end()) {
+            args.push_back(option);
+            args.push_back(value);
+        } else {
+            *(at + 1) = value;
+        }
+        args.insert(args.begin(), {"txt2img", "--prompt", "a", "--out", (dir / "y").string()});
+        auto bad = runCli(args);
+        EXPECT_EQ(bad.exitCode, 1) << option << " " << value;
+        EXPECT_NE(bad.output.find(option), std::string::npos) << bad.output;
+    }
+    EXPECT_TRUE(entries().empty());
+}
+
 }  // namespace
