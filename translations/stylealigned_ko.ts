@@ -41,6 +41,97 @@
     </message>
 </context>
 <context>
+    <name>sa::ui::CheckpointOptionsDialog</name>
+    <message>
+        <source>Checkpoint Options</source>
+        <translation>체크포인트 옵션</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;%1&lt;/b&gt;&lt;br&gt;Real checkpoints load with &lt;i&gt;Auto&lt;/i&gt; everywhere. Change these only for a file that does not load or looks wrong.</source>
+        <translation>&lt;b&gt;%1&lt;/b&gt;&lt;br&gt;실제 체크포인트는 모든 항목을 &lt;i&gt;자동&lt;/i&gt;으로 두면 불러와집니다. 불러오지 못하거나 결과가 이상한 파일에만 바꾸세요.</translation>
+    </message>
+    <message>
+        <source>Auto: %1, found beside the file</source>
+        <translation>자동: 파일 옆에서 찾은 %1</translation>
+    </message>
+    <message>
+        <source>Auto: the family&apos;s standard config (no %1 beside the file)</source>
+        <translation>자동: 해당 계열의 표준 설정 (파일 옆에 %1 없음)</translation>
+    </message>
+    <message>
+        <source>The original YAML of the checkpoint (v1-inference.yaml, v2-inference-v.yaml, sd_xl_base.yaml, …): its architecture and prediction type.</source>
+        <translation>체크포인트의 원본 YAML(v1-inference.yaml, v2-inference-v.yaml, sd_xl_base.yaml, …): 구조와 예측 방식을 정합니다.</translation>
+    </message>
+    <message>
+        <source>Browse…</source>
+        <translation>찾아보기…</translation>
+    </message>
+    <message>
+        <source>Auto (from the config)</source>
+        <translation>자동 (설정에서)</translation>
+    </message>
+    <message>
+        <source>ε-prediction (epsilon)</source>
+        <translation>ε 예측 (epsilon)</translation>
+    </message>
+    <message>
+        <source>v-prediction</source>
+        <translation>v 예측</translation>
+    </message>
+    <message>
+        <source>What the UNet predicts. SD 2.x 768 px models are v-prediction, most others ε. Washed-out or noisy images with the right prompt: try the other one.</source>
+        <translation>UNet이 예측하는 대상입니다. SD 2.x 768 px 모델은 v 예측, 그 밖의 대부분은 ε 예측입니다. 프롬프트가 맞는데 이미지가 흐리거나 노이즈투성이라면 다른 쪽을 시도해 보세요.</translation>
+    </message>
+    <message>
+        <source>Auto (head size 64)</source>
+        <translation>자동 (헤드 크기 64)</translation>
+    </message>
+    <message>
+        <source>Attention heads of the text encoders: a single file does not store them. Real CLIP and OpenCLIP encoders use a head size of 64.</source>
+        <translation>텍스트 인코더의 어텐션 헤드 수: 단일 파일에는 저장되지 않습니다. 실제 CLIP 및 OpenCLIP 인코더는 헤드 크기 64를 씁니다.</translation>
+    </message>
+    <message>
+        <source>Auto</source>
+        <translation>자동</translation>
+    </message>
+    <message>
+        <source>Activation of the text encoders (Auto: quick_gelu for CLIP ViT-L, gelu for OpenCLIP).</source>
+        <translation>텍스트 인코더의 활성화 함수 (자동: CLIP ViT-L은 quick_gelu, OpenCLIP은 gelu).</translation>
+    </message>
+    <message>
+        <source>Config &amp;YAML:</source>
+        <translation>설정 YAML(&amp;Y):</translation>
+    </message>
+    <message>
+        <source>&amp;Prediction:</source>
+        <translation>예측 방식(&amp;P):</translation>
+    </message>
+    <message>
+        <source>Text-encoder &amp;heads:</source>
+        <translation>텍스트 인코더 헤드(&amp;H):</translation>
+    </message>
+    <message>
+        <source>&amp;Activation:</source>
+        <translation>활성화 함수(&amp;A):</translation>
+    </message>
+    <message>
+        <source>&amp;Load</source>
+        <translation>불러오기(&amp;L)</translation>
+    </message>
+    <message>
+        <source>All &amp;Auto</source>
+        <translation>모두 자동(&amp;A)</translation>
+    </message>
+    <message>
+        <source>Original config of the checkpoint</source>
+        <translation>체크포인트의 원본 설정</translation>
+    </message>
+    <message>
+        <source>Original configs (*.yaml *.yml)</source>
+        <translation>원본 설정 (*.yaml *.yml)</translation>
+    </message>
+</context>
+<context>
     <name>sa::ui::ImageTile</name>
     <message>
         <source>waiting…</source>
@@ -312,10 +403,6 @@
         <translation>레이어 계획 저장(&amp;V)…</translation>
     </message>
     <message>
-        <source>Choose &amp;Model Folder…</source>
-        <translation>모델 폴더 선택(&amp;M)…</translation>
-    </message>
-    <message>
         <source>&amp;Quit</source>
         <translation>종료(&amp;Q)</translation>
     </message>
@@ -366,10 +453,6 @@
     <message>
         <source>&amp;Model:</source>
         <translation>모델(&amp;M):</translation>
-    </message>
-    <message>
-        <source>The diffusion model: the bundled demo model or any diffusers folder (SD 1.x, 2.x, SDXL).</source>
-        <translation>디퓨전 모델: 함께 제공되는 데모 모델 또는 임의의 diffusers 폴더(SD 1.x, 2.x, SDXL).</translation>
     </message>
     <message>
         <source>S&amp;eed:</source>
@@ -432,10 +515,6 @@
         <translation>실행을 중지합니다. 이전 세트는 그대로 남습니다 (Esc).</translation>
     </message>
     <message>
-        <source>Other folder…</source>
-        <translation>다른 폴더…</translation>
-    </message>
-    <message>
         <source>Ready.</source>
         <translation>준비됨.</translation>
     </message>
@@ -460,10 +539,6 @@ Choose a diffusers folder (model_index.json, unet/, vae/, text_encoder/, tokeniz
 %2
 
 diffusers 폴더(model_index.json, unet/, vae/, text_encoder/, tokenizer/, scheduler/)를 선택하세요.</translation>
-    </message>
-    <message>
-        <source>No model: choose a diffusers folder (File ▸ Choose Model Folder).</source>
-        <translation>모델 없음: diffusers 폴더를 선택하세요(파일 ▸ 모델 폴더 선택).</translation>
     </message>
     <message>
         <source>Loading %1…</source>
@@ -690,6 +765,116 @@ Check the prompts, the reference and the model, then try again.</source>
     <message>
         <source>%1, look %2</source>
         <translation>%1, 변형 %2</translation>
+    </message>
+    <message>
+        <source>Open &amp;Checkpoint…</source>
+        <translation>체크포인트 열기(&amp;C)…</translation>
+    </message>
+    <message>
+        <source>Open &amp;Model Folder…</source>
+        <translation>모델 폴더 열기(&amp;M)…</translation>
+    </message>
+    <message>
+        <source>Checkpoint &amp;Options…</source>
+        <translation>체크포인트 옵션(&amp;O)…</translation>
+    </message>
+    <message>
+        <source>Config YAML, prediction type and text-encoder settings of a single-file checkpoint, for files that do not load with the defaults.</source>
+        <translation>단일 파일 체크포인트의 설정 YAML, 예측 방식, 텍스트 인코더 설정입니다. 기본값으로 불러오지 못하는 파일에 씁니다.</translation>
+    </message>
+    <message>
+        <source>The diffusion model: the bundled demo model, a single-file checkpoint (.safetensors) or a diffusers folder (SD 1.x, 2.x, SDXL). Drop a checkpoint or a model folder here to open it.</source>
+        <translation>디퓨전 모델: 함께 제공되는 데모 모델, 단일 파일 체크포인트(.safetensors) 또는 diffusers 폴더(SD 1.x, 2.x, SDXL). 체크포인트나 모델 폴더를 여기에 끌어다 놓으면 열립니다.</translation>
+    </message>
+    <message>
+        <source>No model: open a checkpoint or a diffusers folder (File ▸ Open Checkpoint…).</source>
+        <translation>모델 없음: 체크포인트나 diffusers 폴더를 여세요 (파일 ▸ 체크포인트 열기…).</translation>
+    </message>
+    <message>
+        <source>Stop loading; the model in use stays (Esc).</source>
+        <translation>불러오기를 멈춥니다. 사용 중인 모델은 그대로 남습니다 (Esc).</translation>
+    </message>
+    <message>
+        <source>Checking the model…</source>
+        <translation>모델 확인 중…</translation>
+    </message>
+    <message>
+        <source>Loading the text encoder…</source>
+        <translation>텍스트 인코더 불러오는 중…</translation>
+    </message>
+    <message>
+        <source>Loading text encoder %1…</source>
+        <translation>텍스트 인코더 %1 불러오는 중…</translation>
+    </message>
+    <message>
+        <source>Loaded %1</source>
+        <translation>%1 불러옴</translation>
+    </message>
+    <message>
+        <source>the demo model</source>
+        <translation>데모 모델</translation>
+    </message>
+    <message>
+        <source>Checkpoint options: %1</source>
+        <translation>체크포인트 옵션: %1</translation>
+    </message>
+    <message>
+        <source>The loader assumed:</source>
+        <translation>불러올 때 가정한 내용:</translation>
+    </message>
+    <message>
+        <source>%1 stays loaded.</source>
+        <translation>%1은(는) 계속 사용할 수 있습니다.</translation>
+    </message>
+    <message>
+        <source>The demo model</source>
+        <translation>데모 모델</translation>
+    </message>
+    <message>
+        <source>Could not load %1:
+%2
+
+Real SD 1.x, 2.x and SDXL checkpoints load with the default options; an unusual file may need its config YAML, prediction type or text-encoder heads (Checkpoint Options).</source>
+        <translation>%1을(를) 불러올 수 없습니다:
+%2
+
+실제 SD 1.x, 2.x, SDXL 체크포인트는 기본 옵션으로 불러와집니다. 특이한 파일에는 설정 YAML, 예측 방식 또는 텍스트 인코더 헤드 수가 필요할 수 있습니다 (체크포인트 옵션).</translation>
+    </message>
+    <message>
+        <source>Loading %1 was cancelled.</source>
+        <translation>%1 불러오기를 취소했습니다.</translation>
+    </message>
+    <message>
+        <source>Cancelled: %1 stays loaded.</source>
+        <translation>취소됨: %1을(를) 계속 사용합니다.</translation>
+    </message>
+    <message>
+        <source>%1 (in %2)</source>
+        <translation>%1 (%2 폴더)</translation>
+    </message>
+    <message>
+        <source>Open checkpoint…</source>
+        <translation>체크포인트 열기…</translation>
+    </message>
+    <message>
+        <source>A single-file .safetensors checkpoint (SD 1.x, 2.x, SDXL).</source>
+        <translation>단일 파일 .safetensors 체크포인트 (SD 1.x, 2.x, SDXL).</translation>
+    </message>
+    <message>
+        <source>Open model folder…</source>
+        <translation>모델 폴더 열기…</translation>
+    </message>
+    <message>
+        <source>A diffusers folder (model_index.json, unet/, vae/, …).</source>
+        <translation>diffusers 폴더 (model_index.json, unet/, vae/, …).</translation>
+    </message>
+    <message>
+        <source>Open checkpoint</source>
+        <translation>체크포인트 열기</translation>
+    </message>
+    <message>
+        <source>Checkpoints (*.safetensors);;All files (*)</source>
+        <translation>체크포인트 (*.safetensors);;모든 파일 (*)</translation>
     </message>
 </context>
 <context>

@@ -66,6 +66,7 @@ std::vector<std::string> ModelInfo::selfAttentionPaths() const {
 GenerationWorker::GenerationWorker()
     : cache_(std::make_unique<ReferenceCache>()),
       points_(std::make_shared<LivePoints>()) {
+    qRegisterMetaType<sa::ui::CheckpointOptions>();
     qRegisterMetaType<sa::ui::ModelInfo>();
     qRegisterMetaType<sa::ui::StudioRequest>();
     qRegisterMetaType<sa::ui::RunInfo>();
@@ -96,32 +97,49 @@ void GenerationWorker::clearProbePoint() {
     publishPoints();
 }
 
-void GenerationWorker::loadModel(const QString& folder, const QString& device) {
+void GenerationWorker::loadModel(const QString& path, const QString& device, const CheckpointOptions& checkpoint) {
     try {
         configureRuntime(0);
         LoadOptions options;
         options.device = selectDevice(device.toStdString());
-        auto model = StableDiffusionModel::load(folder.toStdString(), options);
+        checkpoint.applyTo(options);
+        options.cancel = &loadCancel_;
+        // The loader reports after every tensor: pass on at most one report per 50 ms (and the last).
+        std::optional<Clock::time_point> lastReport;
+        options.progress = [&](double fraction, const std::string& what) {
+            const auto now = Clock::now();
+            if (lastReport && now - *lastReport < std::chrono::milliseconds(50) && fraction < 1.0) return;
+            lastReport = now;
+            emit loadProgress(fraction, QString::fromStdString(what));
+        };
+        auto model = StableDiffusionModel::load(path.toStdString(), options);
         std::unique_ptr<Judge> judge;
         const auto judgeFolder = model->folder / "judge";
-        if (std::filesystem::exists(judgeFolder / "config.json")) judge = std::make_unique<Judge>(Judge::load(judgeFolder));
+        if (!model->singleFile && std::filesystem::exists(judgeFolder / "config.json"))
+            judge = std::make_unique<Judge>(Judge::load(judgeFolder));
+        loadCancel_.throwIfCancelled();  // the last chance to keep the old model
         model_ = std::move(model);
         judge_ = std::move(judge);
         cache_->clear();
 
         ModelInfo info;
-        info.folder = folder;
+        info.folder = path;
+        info.singleFile = model_->singleFile;
+        info.options = model_->singleFile ? checkpoint : CheckpointOptions{};
         info.layers = describeLayers(*model_->unet);
         const auto size = resolveRequest(*model_, GenerationRequest{.prompts = {"x"}});
         info.width = size.width;
         info.height = size.height;
         info.hasCaptioner = static_cast<bool>(judge_);
-        info.description = QString::fromStdString(fmt::format(
-            "{} · {}×{} · {} self-attention layers · {}", model_->isXL() ? "SDXL" : "Stable Diffusion", info.width,
-            info.height, info.layers.size(), options.device.str()));
+        info.summary = QString::fromStdString(model_->summary());
+        for (const auto& note : model_->notes) info.notes << QString::fromStdString(note);
+        info.description = QString::fromStdString(fmt::format("{} · {}×{} · {} self-attention layers · {}", model_->summary(),
+                                                              info.width, info.height, info.layers.size(), options.device.str()));
         emit modelLoaded(info);
+    } catch (const Cancelled&) {
+        emit modelLoadCancelled(path);
     } catch (const std::exception& e) {
-        emit modelFailed(folder, QString::fromUtf8(e.what()));
+        emit modelFailed(path, QString::fromUtf8(e.what()));
     }
 }
 

@@ -29,7 +29,14 @@ public:
     GenerationWorker();
     ~GenerationWorker() override;
 
-    void cancel() { cancel_.cancel(); }
+    // Cancels a run and a model load (closing the window).
+    void cancel() {
+        cancel_.cancel();
+        loadCancel_.cancel();
+    }
+    void cancelLoad() { loadCancel_.cancel(); }
+    // Called on the GUI thread right before a load is queued (as beginRun() for a run).
+    void beginLoad() { loadCancel_.reset(); }
     // Called on the GUI thread right before a generation is queued: a cancel that comes while
     // the request still waits in the queue is then not lost.
     void beginRun() { cancel_.reset(); }
@@ -39,14 +46,20 @@ public:
     void clearProbePoint();
 
 public slots:
-    void loadModel(const QString& folder, const QString& device);
+    // A diffusers folder or a single-file checkpoint (then with `options`). The model in use is
+    // replaced only when the new one loaded: after a failure or a cancel the old one goes on.
+    void loadModel(const QString& path, const QString& device, const sa::ui::CheckpointOptions& options);
     void caption(const cv::Mat& image);
     void generate(const sa::ui::StudioRequest& request);
     void clearCache();
 
 signals:
     void modelLoaded(const sa::ui::ModelInfo& info);
-    void modelFailed(const QString& folder, const QString& message);
+    void modelFailed(const QString& path, const QString& message);
+    void modelLoadCancelled(const QString& path);
+    // Loading progress in [0, 1] and the part being loaded (core's words: "UNet (model.diffusion_model.*, …)"),
+    // at most ~20 a second.
+    void loadProgress(double fraction, const QString& what);
     void captioned(const QString& caption);
     void captionFailed(const QString& message);
     void runStarted(const sa::ui::RunInfo& info);
@@ -66,6 +79,7 @@ private:
     std::optional<std::array<float, 2>> userPoint_;
     bool gridActive_ = false;
     CancelToken cancel_;
+    CancelToken loadCancel_;
 };
 
 // The worker's thread: owns the worker, quits and joins on destruction (after cancelling).

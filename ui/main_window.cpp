@@ -64,6 +64,11 @@ void MainWindow::buildUi() {
     reference_ = new ReferencePane(this);
     subjects_ = new SubjectList(this);
     model_ = new QComboBox(this);
+    model_->setObjectName("modelChooser");
+    model_->setAcceptDrops(true);  // a checkpoint file or a model folder dropped on it opens
+    model_->installEventFilter(this);
+    model_->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    model_->setMinimumContentsLength(16);
     seed_ = new QSpinBox(this);
     seed_->setRange(0, 999'999'999);
     lockSeed_ = new QCheckBox(this);
@@ -81,6 +86,7 @@ void MainWindow::buildUi() {
     generate_ = new QPushButton(this);
     generate_->setDefault(true);
     cancel_ = new QPushButton(this);
+    cancel_->setObjectName("cancel");
     cancel_->setEnabled(false);
     progress_ = new QProgressBar(this);
     progress_->setTextVisible(true);
@@ -146,6 +152,16 @@ void MainWindow::buildUi() {
     splitter_->setSizes({320, 580, 460});
     setCentralWidget(splitter_);
     resize(1360, 860);
+    setAcceptDrops(true);  // model files and folders; the reference pane takes images
+
+    modelStatus_ = new QLabel(this);
+    modelStatus_->setObjectName("modelStatus");
+    modelNotes_ = new QLabel(this);
+    modelNotes_->setObjectName("modelNotes");
+    modelNotes_->setPixmap(style()->standardIcon(QStyle::SP_MessageBoxInformation).pixmap(16, 16));
+    modelNotes_->hide();
+    statusBar()->addPermanentWidget(modelNotes_);
+    statusBar()->addPermanentWidget(modelStatus_);
 
     connect(generate_, &QPushButton::clicked, this, &MainWindow::generate);
     connect(cancel_, &QPushButton::clicked, this, &MainWindow::cancel);
@@ -159,9 +175,10 @@ void MainWindow::buildUi() {
         offset_->setMaximum(steps - 1);
     });
     connect(model_, &QComboBox::activated, this, [this](int index) {
-        const auto folder = model_->itemData(index).toString();
-        if (folder.isEmpty()) chooseModelDialog();
-        else if (folder != modelFolder_) loadModel(folder);
+        const auto path = model_->itemData(index).toString();
+        if (path == kOpenCheckpointItem) openCheckpointDialog();
+        else if (path == kOpenFolderItem) chooseModelDialog();
+        else if (!path.isEmpty() && path != modelFolder_) loadModel(path);
     });
     connect(reference_, &ReferencePane::errorOccurred, this, [this](const QString& m) { showError(tr("Reference image"), m); });
     connect(reference_, &ReferencePane::folderUsed, this, [this](const QString& f) {
@@ -210,7 +227,12 @@ void MainWindow::buildMenus() {
     fileMenu_->addSeparator();
     loadPlan_ = fileMenu_->addAction(QString(), this, &MainWindow::loadPlanDialog);
     savePlan_ = fileMenu_->addAction(QString(), this, &MainWindow::savePlanDialog);
+    fileMenu_->addSeparator();
+    openCheckpoint_ = fileMenu_->addAction(QString(), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_M), this, &MainWindow::openCheckpointDialog);
     chooseModel_ = fileMenu_->addAction(QString(), QKeySequence(Qt::CTRL | Qt::Key_M), this, &MainWindow::chooseModelDialog);
+    checkpointOptions_ = fileMenu_->addAction(QString(), this, [this] {
+        checkpointOptionsDialog(isCheckpointFile(modelFolder_) ? modelFolder_ : QString());
+    });
     fileMenu_->addSeparator();
     quit_ = fileMenu_->addAction(QString(), QKeySequence::Quit, this, &QWidget::close);
 
@@ -250,7 +272,11 @@ void MainWindow::retranslate() {
     exportSelected_->setText(tr("Export Se&lected Images…"));
     loadPlan_->setText(tr("&Load Layer Plan…"));
     savePlan_->setText(tr("Sa&ve Layer Plan…"));
-    chooseModel_->setText(tr("Choose &Model Folder…"));
+    openCheckpoint_->setText(tr("Open &Checkpoint…"));
+    chooseModel_->setText(tr("Open &Model Folder…"));
+    checkpointOptions_->setText(tr("Checkpoint &Options…"));
+    checkpointOptions_->setToolTip(tr("Config YAML, prediction type and text-encoder settings of a single-file checkpoint, "
+                                      "for files that do not load with the defaults."));
     quit_->setText(tr("&Quit"));
     runMenu_->setTitle(tr("&Generate"));
     generateAction_->setText(tr("&Generate Set"));
@@ -265,7 +291,8 @@ void MainWindow::retranslate() {
     tabs_->setTabText(1, tr("Attention"));
     modelLabel_->setText(tr("&Model:"));
     modelLabel_->setBuddy(model_);
-    model_->setToolTip(tr("The diffusion model: the bundled demo model or any diffusers folder (SD 1.x, 2.x, SDXL)."));
+    model_->setToolTip(tr("The diffusion model: the bundled demo model, a single-file checkpoint (.safetensors) or a "
+                          "diffusers folder (SD 1.x, 2.x, SDXL). Drop a checkpoint or a model folder here to open it."));
     seedLabel_->setText(tr("S&eed:"));
     seedLabel_->setBuddy(seed_);
     seed_->setToolTip(tr("Image i starts from noise seeded with seed + i: the same seed gives the same set."));
@@ -286,11 +313,9 @@ void MainWindow::retranslate() {
     generate_->setToolTip(tr("Generate the set: the reference and one new image per subject, in the reference's style (Ctrl+Enter)."));
     cancel_->setText(tr("Cancel"));
     cancel_->setToolTip(tr("Stop the run; the previous set stays (Esc)."));
-    if (model_->count() > 0) model_->setItemText(model_->count() - 1, tr("Other folder…"));
-    if (const int demo = model_->findData(bundledDemoModel()); demo >= 0 && !bundledDemoModel().isEmpty())
-        model_->setItemText(demo, tr("Demo model (bundled)"));
+    refreshModelChooser();  // its entries are translated
     refreshOverlays();  // its hints are translated
-    if (!running_) eta_->setText(modelReady_ ? tr("Ready.") : tr("Loading the model…"));
+    if (!running_ && !loading_) eta_->setText(modelReady_ ? tr("Ready.") : tr("Loading the model…"));
 }
 
 void MainWindow::changeEvent(QEvent* event) {
@@ -314,17 +339,9 @@ void MainWindow::connectWorker() {
     connect(this, &MainWindow::generationRequested, w, &GenerationWorker::generate);
     connect(this, &MainWindow::captionRequested, w, &GenerationWorker::caption);
     connect(w, &GenerationWorker::modelLoaded, this, &MainWindow::onModelLoaded);
-    connect(w, &GenerationWorker::modelFailed, this, [this](const QString& folder, const QString& message) {
-        // The worker keeps the model it had: go on with it.
-        pendingPlan_.reset();
-        modelFolder_ = loadedFolder_;
-        modelReady_ = !loadedFolder_.isEmpty();
-        generate_->setEnabled(modelReady_ && !running_);
-        model_->setCurrentIndex(std::max(0, model_->findData(loadedFolder_)));
-        eta_->setText(modelReady_ ? tr("Ready.") : tr("No model loaded."));
-        showError(tr("Model"), tr("Could not load the model in %1:\n%2\n\nChoose a diffusers folder (model_index.json, "
-                                  "unet/, vae/, text_encoder/, tokenizer/, scheduler/).").arg(folder, message));
-    });
+    connect(w, &GenerationWorker::modelFailed, this, &MainWindow::onModelFailed);
+    connect(w, &GenerationWorker::modelLoadCancelled, this, &MainWindow::onModelLoadCancelled);
+    connect(w, &GenerationWorker::loadProgress, this, &MainWindow::onLoadProgress);
     connect(w, &GenerationWorker::captioned, this, [this](const QString& caption) {
         reference_->setCaptioning(false);
         reference_->setCaption(caption);
@@ -353,74 +370,21 @@ void MainWindow::restoreSettings() {
     const auto examples = exampleReferences();
     reference_->setExamples(examples);
     auto folder = settings_->modelFolder();
-    if (folder.isEmpty() || !QFileInfo::exists(folder + "/model_index.json")) folder = bundledDemoModel();
+    if (folder.isEmpty() || !isModelPath(folder)) folder = bundledDemoModel();
     if (!examples.isEmpty() && folder == bundledDemoModel()) {
         reference_->loadFile(examples.front());
         reference_->setStartFolder(settings_->referenceFolder());  // the example is not the user's folder
     }
     if (folder.isEmpty()) {
-        eta_->setText(tr("No model: choose a diffusers folder (File ▸ Choose Model Folder)."));
+        eta_->setText(tr("No model: open a checkpoint or a diffusers folder (File ▸ Open Checkpoint…)."));
         return;
     }
     loadModel(folder);
 }
 
-void MainWindow::loadModel(const QString& folder) {
-    modelReady_ = false;
-    modelFolder_ = folder;
-    generate_->setEnabled(false);
-    eta_->setText(tr("Loading the model…"));
-    statusBar()->showMessage(tr("Loading %1…").arg(folder));
-    emit modelRequested(folder, settings_->device());
-}
+void MainWindow::showError(const QString& title, const QString& message) { errorBox(title, message); }
 
-void MainWindow::onModelLoaded(const ModelInfo& info) {
-    modelReady_ = true;
-    modelFolder_ = info.folder;
-    loadedFolder_ = info.folder;
-    const bool demo = info.folder == bundledDemoModel();
-    settings_->setModelFolder(demo ? QString() : info.folder);
-    {
-        const QSignalBlocker block(model_);
-        model_->clear();
-        model_->addItem(tr("Demo model (bundled)"), bundledDemoModel());
-        for (const auto& recent : settings_->recentModels())
-            if (recent != bundledDemoModel() && QFileInfo::exists(recent + "/model_index.json"))
-                model_->addItem(QFileInfo(recent).fileName(), recent);
-        if (!demo && model_->findData(info.folder) < 0) model_->addItem(QFileInfo(info.folder).fileName(), info.folder);
-        model_->addItem(tr("Other folder…"), QString());
-        model_->setCurrentIndex(std::max(0, model_->findData(info.folder)));
-        if (bundledDemoModel().isEmpty()) model_->removeItem(0);
-    }
-    // The plan to restore: an opened set's, else the last one used (read before setLayers()
-    // announces the preset, which would overwrite the saved plan).
-    const auto savedPlan = settings_->planJson();
-    plan_->setLayers(info.layers);
-    const auto paths = info.selfAttentionPaths();
-    try {
-        if (pendingPlan_) plan_->setPlan(LayerPlan::fromJson(*pendingPlan_, paths, "set.json plan"));
-        else if (!savedPlan.isEmpty())
-            plan_->setPlan(LayerPlan::fromJson(nlohmann::json::parse(savedPlan.toStdString()), paths, "saved plan"));
-        else plan_->applyPreset(QString::fromStdString(defaultPreset(!reference_->image().empty())));
-    } catch (const std::exception&) {
-        // A plan saved for another model: the preset for the mode.
-        plan_->applyPreset(QString::fromStdString(defaultPreset(!reference_->image().empty())));
-    }
-    pendingPlan_.reset();
-    overlayPanel_->setLayers(paths);
-    charts_->setLayers(paths);
-    modelHasCaptioner_ = info.hasCaptioner;
-    reference_->setCaptionerAvailable(info.hasCaptioner);
-    if (info.hasCaptioner && !reference_->image().empty() && reference_->caption().isEmpty()) {
-        reference_->setCaptioning(true);
-        emit captionRequested(reference_->image());
-    }
-    statusBar()->showMessage(info.description);
-    eta_->setText(tr("Ready."));
-    generate_->setEnabled(!running_);
-}
-
-void MainWindow::showError(const QString& title, const QString& message) {
+QMessageBox* MainWindow::errorBox(const QString& title, const QString& message) {
     lastError_ = message;
     statusBar()->showMessage(message.section('\n', 0, 0), 10000);
     // Window-modal and non-blocking: the run and the event loop go on.
@@ -428,6 +392,7 @@ void MainWindow::showError(const QString& title, const QString& message) {
     box->setAttribute(Qt::WA_DeleteOnClose);
     box->setObjectName("errorDialog");
     box->open();
+    return box;
 }
 
 void MainWindow::closeEvent(QCloseEvent* event) {

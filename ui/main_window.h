@@ -10,6 +10,7 @@
 #include <QTimer>
 #include <QTranslator>
 
+#include "ui/checkpoint_options.h"
 #include "ui/generation_worker.h"
 #include "ui/overlay_panel.h"
 #include "ui/settings.h"
@@ -19,7 +20,10 @@ class QComboBox;
 class QCheckBox;
 class QDoubleSpinBox;
 class QLabel;
+class QDragEnterEvent;
+class QDropEvent;
 class QMenu;
+class QMessageBox;
 class QProgressBar;
 class QPushButton;
 class QSpinBox;
@@ -48,6 +52,8 @@ public:
     StudioRequest currentRequest() const;
     bool isRunning() const { return running_; }
     bool isModelReady() const { return modelReady_; }
+    bool isLoadingModel() const { return loading_; }
+    QString modelPath() const { return loadedFolder_; }  // the model the worker holds
     const std::optional<SetResult>& lastResult() const { return lastResult_; }
     QString lastError() const { return lastError_; }
     double worstStallMs() const { return worstStallMs_; }
@@ -64,7 +70,10 @@ public:
     QSpinBox* seedBox() const { return seed_; }
 
 public slots:
-    void loadModel(const QString& folder);
+    // A diffusers folder or a single-file checkpoint (with the options remembered for it, or the
+    // given ones). The model in use stays until the new one has loaded.
+    void loadModel(const QString& path);
+    void loadModel(const QString& path, const sa::ui::CheckpointOptions& options);
     void generate();
     void cancel();
     bool exportSetTo(const QString& folder);
@@ -74,13 +83,16 @@ public slots:
 
 signals:
     void generationRequested(const sa::ui::StudioRequest& request);
-    void modelRequested(const QString& folder, const QString& device);
+    void modelRequested(const QString& path, const QString& device, const sa::ui::CheckpointOptions& options);
     void captionRequested(const cv::Mat& image);
     void runEnded();  // finished, cancelled or failed
 
 protected:
     void closeEvent(QCloseEvent* event) override;
     void changeEvent(QEvent* event) override;
+    bool eventFilter(QObject* watched, QEvent* event) override;
+    void dragEnterEvent(QDragEnterEvent* event) override;
+    void dropEvent(QDropEvent* event) override;
 
 private:
     void buildUi();
@@ -91,10 +103,24 @@ private:
     void startRun(bool newSeedUnlessLocked);
     void setRunning(bool running);
     void showError(const QString& title, const QString& message);
+    QMessageBox* errorBox(const QString& title, const QString& message);  // shown, window-modal, deletes itself
     QStringList gridTitles(const ImageSetSpec& spec) const;  // "Reference", then the target prompts
     void resetGrid(const StudioRequest& request);
     void refreshOverlays();
+    // Models (ui/main_window_model.cpp).
     void onModelLoaded(const ModelInfo& info);
+    void onLoadProgress(double fraction, const QString& what);
+    void onModelFailed(const QString& path, const QString& message);
+    void onModelLoadCancelled(const QString& path);
+    void keepLoadedModel();  // after a failed or cancelled load: back to the model the worker holds
+    void setLoading(bool loading);
+    bool startPendingLoad();  // the request that replaced the load just ended, if any
+    void updateActions();    // what is enabled, from running_ / loading_ / modelReady_
+    void refreshModelChooser();
+    bool acceptModelDrop(QDropEvent* event);  // drag enter, move and drop: a checkpoint or a folder
+    void openCheckpointDialog();
+    // The options of a single file ("": choose one first), then a load with them.
+    void checkpointOptionsDialog(const QString& file, const std::optional<CheckpointOptions>& start = {});
     void onRunStarted(const RunInfo& info);
     void onStep(const StepUpdate& update);
     void onFinished(const SetResult& result);
@@ -111,6 +137,10 @@ private:
     void chooseModelDialog();
     void loadPlanDialog();
     void savePlanDialog();
+
+    // Chooser entries that are actions, not models (their item data).
+    static constexpr const char* kOpenCheckpointItem = ":open-checkpoint";
+    static constexpr const char* kOpenFolderItem = ":open-folder";
 
     std::unique_ptr<Settings> settings_;
     std::unique_ptr<WorkerThread> thread_;
@@ -131,15 +161,23 @@ private:
     QToolButton* randomSeed_;
     QPushButton *generate_, *cancel_;
     QProgressBar* progress_;
+    QLabel *modelStatus_, *modelNotes_;  // the status line: what was loaded, and what the loader assumed
     QLabel *eta_, *modelLabel_, *seedLabel_, *stepsLabel_, *guidanceLabel_, *offsetLabel_, *runSummary_;
     QMenu *fileMenu_, *runMenu_, *viewMenu_, *languageMenu_, *helpMenu_;
-    QAction *openReference_, *pasteReference_, *openSet_, *exportSet_, *exportSelected_, *chooseModel_, *loadPlan_,
+    QAction *openReference_, *pasteReference_, *openSet_, *exportSet_, *exportSelected_, *chooseModel_, *openCheckpoint_,
+        *checkpointOptions_, *loadPlan_,
         *savePlan_, *quit_, *generateAction_, *cancelAction_, *randomizeAction_, *about_, *langSystem_, *langEnglish_,
         *langKorean_;
 
-    QString modelFolder_;   // the model in use or being loaded
+    QString modelFolder_;   // the model in use or being loaded (a folder or a single file)
     QString loadedFolder_;  // the model the worker holds
-    bool modelReady_ = false, running_ = false, pointIsLive_ = false, modelHasCaptioner_ = false;
+    CheckpointOptions loadingOptions_;  // those of the load under way (or the last one)
+    struct PendingLoad {
+        QString path;
+        CheckpointOptions options;
+    };
+    std::optional<PendingLoad> pendingLoad_;
+    bool modelReady_ = false, running_ = false, loading_ = false, pointIsLive_ = false, modelHasCaptioner_ = false;
     std::optional<QPointF> point_;
     int pointTarget_ = -1;
     std::optional<SetResult> lastResult_;

@@ -1,4 +1,4 @@
-// MainWindow: files — export and open sets, save and enlarge images, model and plan dialogs.
+// MainWindow: files — export and open sets, save and enlarge images, plan dialogs (models: main_window_model.cpp).
 #include "ui/main_window.h"
 
 #include <QCheckBox>
@@ -104,12 +104,12 @@ void MainWindow::exportSelectedDialog() {
 }
 
 bool MainWindow::openSet(const QString& setJson) {
-    if (running_) return false;
+    if (running_ || loading_) return false;
     try {
         const auto set = loadSet(setJson);
         const auto& spec = set.spec;
         const QString model = QString::fromStdString(spec.model);
-        const QString modelFolder = QFileInfo::exists(model + "/model_index.json") ? model : modelFolder_;
+        const QString modelFolder = isModelPath(model) ? model : modelFolder_;
         const bool sameModel = modelFolder == modelFolder_ && modelReady_;
         // Validate the plan before touching any widget (with another model: once it is loaded).
         std::optional<LayerPlan> plan;
@@ -169,12 +169,6 @@ bool MainWindow::openSet(const QString& setJson) {
 void MainWindow::openSetDialog() {
     const auto file = QFileDialog::getOpenFileName(this, tr("Open set"), settings_->exportFolder(), tr("Image sets (set.json)"));
     if (!file.isEmpty()) openSet(file);
-}
-
-void MainWindow::chooseModelDialog() {
-    const auto folder = QFileDialog::getExistingDirectory(this, tr("Choose a diffusers model folder"), modelFolder_);
-    if (!folder.isEmpty()) loadModel(folder);
-    else if (modelReady_) model_->setCurrentIndex(std::max(0, model_->findData(modelFolder_)));
 }
 
 void MainWindow::loadPlanDialog() {

@@ -82,22 +82,19 @@ void MainWindow::startRun(bool newSeedUnlessLocked) {
 }
 
 void MainWindow::cancel() {
-    if (!running_ || !worker()) return;
-    worker()->cancel();
+    if (!worker() || !(running_ || loading_)) return;
+    if (loading_) {
+        pendingLoad_.reset();
+        worker()->cancelLoad();  // the model in use stays
+    } else {
+        worker()->cancel();
+    }
     eta_->setText(tr("Cancelling…"));
 }
 
 void MainWindow::setRunning(bool running) {
     running_ = running;
-    generate_->setEnabled(!running && modelReady_);
-    generateAction_->setEnabled(!running);
-    cancel_->setEnabled(running);
-    cancelAction_->setEnabled(running);
-    model_->setEnabled(!running);
-    chooseModel_->setEnabled(!running);
-    openSet_->setEnabled(!running);
-    exportSet_->setEnabled(!running);
-    exportSelected_->setEnabled(!running);
+    updateActions();
     if (running) {
         worstStallMs_ = 0;
         stallClock_.start();

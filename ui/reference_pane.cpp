@@ -15,6 +15,7 @@
 #include <QVBoxLayout>
 
 #include "core/io/image.h"
+#include "ui/checkpoint_options.h"
 #include "ui/image_convert.h"
 
 namespace sa::ui {
@@ -37,6 +38,8 @@ public:
 
 protected:
     void dragEnterEvent(QDragEnterEvent* event) override {
+        // A checkpoint or a model folder is left to the window, which opens it as the model.
+        if (!droppedModelPath(event->mimeData()).isEmpty() && !event->mimeData()->hasImage()) return event->ignore();
         if (event->mimeData()->hasUrls() || event->mimeData()->hasImage()) {
             event->acceptProposedAction();
             hovering_ = true;

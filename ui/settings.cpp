@@ -1,5 +1,9 @@
 #include "ui/settings.h"
 
+#include <QJsonDocument>
+
+#include "ui/studio_types.h"
+
 namespace sa::ui {
 
 Settings::Settings() : settings_("StyleAligned", "StyleAligned Studio") {}
@@ -12,9 +16,37 @@ void Settings::setModelFolder(const QString& folder) {
     auto recent = recentModels();
     recent.removeAll(folder);
     recent.prepend(folder);
-    settings_.setValue("model/recent", recent.mid(0, 8));
+    setRecentModels(recent);
 }
 QStringList Settings::recentModels() const { return value<QStringList>("model/recent", {}); }
+void Settings::setRecentModels(const QStringList& paths) {
+    const auto recent = paths.mid(0, kRecentModels);
+    settings_.setValue("model/recent", recent);
+    auto all = allCheckpointOptions();
+    for (const auto& file : all.keys())
+        if (!recent.contains(file)) all.remove(file);
+    setAllCheckpointOptions(all);
+}
+
+// One JSON object (file → options) keeps the INI file readable and paths out of its keys.
+QJsonObject Settings::allCheckpointOptions() const {
+    return QJsonDocument::fromJson(value<QString>("model/checkpoint_options", {}).toUtf8()).object();
+}
+void Settings::setAllCheckpointOptions(const QJsonObject& all) {
+    if (all.isEmpty()) settings_.remove("model/checkpoint_options");
+    else settings_.setValue("model/checkpoint_options", QString::fromUtf8(QJsonDocument(all).toJson(QJsonDocument::Compact)));
+}
+CheckpointOptions Settings::checkpointOptions(const QString& file) const {
+    return CheckpointOptions::fromJson(allCheckpointOptions().value(file).toString());
+}
+void Settings::setCheckpointOptions(const QString& file, const CheckpointOptions& options) {
+    auto all = allCheckpointOptions();
+    if (options.isAuto()) all.remove(file);
+    else all[file] = options.toJson();
+    setAllCheckpointOptions(all);
+}
+QString Settings::checkpointFolder() const { return value<QString>("folders/checkpoint", {}); }
+void Settings::setCheckpointFolder(const QString& folder) { settings_.setValue("folders/checkpoint", folder); }
 QString Settings::device() const { return value<QString>("model/device", "auto"); }
 void Settings::setDevice(const QString& device) { settings_.setValue("model/device", device); }
 

@@ -2,20 +2,32 @@
 // Every persistent preference of the studio in one typed place, with its default (QSettings
 // underneath: ~/.config/StyleAligned/StyleAligned Studio.conf on Linux).
 #include <QByteArray>
+#include <QJsonObject>
 #include <QSettings>
 #include <QString>
 #include <QStringList>
 
 namespace sa::ui {
 
+struct CheckpointOptions;
+
 class Settings {
 public:
     Settings();
     explicit Settings(const QString& file);  // tests: an isolated INI file
 
-    QString modelFolder() const;  // "" = the bundled demo model
+    // The model last loaded: a diffusers folder or a single-file checkpoint; "" = the bundled demo
+    // model. Setting one makes it the most recent of recentModels().
+    QString modelFolder() const;
     void setModelFolder(const QString& folder);
-    QStringList recentModels() const;
+    QStringList recentModels() const;  // most recent first, at most kRecentModels
+    void setRecentModels(const QStringList& paths);  // also forgets the options of files no longer listed
+    static constexpr int kRecentModels = 8;
+    // What a single file was loaded with last (Auto for a file never loaded).
+    CheckpointOptions checkpointOptions(const QString& file) const;
+    void setCheckpointOptions(const QString& file, const CheckpointOptions& options);
+    QString checkpointFolder() const;  // where Open Checkpoint starts
+    void setCheckpointFolder(const QString& folder);
     QString device() const;       // "auto", "cpu", "cuda", "cuda:1"
     void setDevice(const QString& device);
 
@@ -46,6 +58,8 @@ public:
     void setSubjects(const QStringList& subjects);
 
 private:
+    QJsonObject allCheckpointOptions() const;  // file → its options
+    void setAllCheckpointOptions(const QJsonObject& all);
     template <typename T>
     T value(const char* key, const T& fallback) const {
         return settings_.value(key, fallback).template value<T>();

@@ -7,13 +7,33 @@
 
 #include <QMetaType>
 #include <QString>
+#include <QStringList>
 #include <opencv2/core.hpp>
 
 #include "core/io/image_set.h"
 #include "core/style/attention_summary.h"
 #include "core/style/layer_plan.h"
 
+namespace sa {
+struct LoadOptions;
+}
+
 namespace sa::ui {
+
+// What a single-file checkpoint may need that it does not hold (DESIGN §2); remembered per file.
+struct CheckpointOptions {
+    QString config;          // original YAML; "" = <file>.yaml beside the checkpoint, else built in
+    QString predictionType;  // "" = the config's (or the file's metadata), "epsilon", "v_prediction"
+    int heads = 0;           // attention heads of every text encoder; 0 = the real models' (head size 64)
+    QString activation;      // "" = the encoder's usual one, "quick_gelu", "gelu"
+
+    bool isAuto() const { return config.isEmpty() && predictionType.isEmpty() && heads == 0 && activation.isEmpty(); }
+    bool operator==(const CheckpointOptions&) const = default;
+
+    QString toJson() const;                          // compact, for Settings
+    static CheckpointOptions fromJson(const QString& json);  // "" or invalid → Auto
+    void applyTo(LoadOptions& options) const;        // the single-file fields of core's LoadOptions
+};
 
 struct LayerInfo {
     std::string path;   // diffusers path of the self-attention layer
@@ -22,8 +42,12 @@ struct LayerInfo {
 };
 
 struct ModelInfo {
-    QString folder;
-    QString description;  // "SD 1.x · 64×64 · 7 self-attention layers · cpu"
+    QString folder;       // the diffusers folder or the single file
+    QString summary;      // StableDiffusionModel::summary(): "SD 1.x · ε-prediction · F16 weights as float · single file (sd15.yaml)"
+    QString description;  // the summary + "· 512×512 · 16 self-attention layers · cpu"
+    QStringList notes;    // what the loader assumed or ignored
+    bool singleFile = false;
+    CheckpointOptions options;  // as the model was loaded with
     std::vector<LayerInfo> layers;
     int width = 0, height = 0;
     bool hasCaptioner = false;
@@ -74,6 +98,7 @@ struct SetResult {
 
 }  // namespace sa::ui
 
+Q_DECLARE_METATYPE(sa::ui::CheckpointOptions)
 Q_DECLARE_METATYPE(sa::ui::ModelInfo)
 Q_DECLARE_METATYPE(sa::ui::StudioRequest)
 Q_DECLARE_METATYPE(sa::ui::RunInfo)

@@ -2,6 +2,9 @@
 // SD 1.5 model: drop a reference, run a set to the end, cancel a run, edit the layer plan,
 // overlays, export and re-open a set, errors, the Korean translation.
 #include <QCheckBox>
+#include <QComboBox>
+#include <QLabel>
+#include <QMessageBox>
 #include <QDir>
 #include <QFile>
 #include <QMenuBar>
@@ -25,6 +28,7 @@
 #include "ui/image_convert.h"
 #include "support/golden_dir.h"
 #include "ui/charts_panel.h"
+#include "ui/checkpoint_options.h"
 #include "ui/labeled_slider.h"
 #include "ui/layer_plan_panel.h"
 #include "ui/main_window.h"
@@ -57,6 +61,25 @@ std::pair<int, int> goldenImageSize() {
     const int size = readJson(root / "tiny-sd15/unet/config.json").at("sample_size").get<int>() << (levels - 1);
     return {size, size};
 }
+
+// A file of the golden folder's single_file/ (tiny single-file checkpoints, bad files).
+QString singleFile(const char* name) { return QString::fromStdString((sa::test::goldenDir() / "single_file" / name).string()); }
+
+// What the tiny sd15.safetensors needs to load (cases/single_file_sd15.json): a single file does not
+// hold its text encoder's heads, and the tiny one's are not the real models' head size 64.
+CheckpointOptions singleFileOptions() {
+    const auto encoder = readJson(sa::test::goldenDir() / "cases/single_file_sd15.json").at("params").at("text_encoders").begin().value();
+    CheckpointOptions options;
+    options.heads = encoder.at("num_attention_heads").get<int>();
+    options.activation = QString::fromStdString(encoder.at("hidden_act").get<std::string>());
+    return options;
+}
+
+bool waitForLoad(const MainWindow& window) {
+    return QTest::qWaitFor([&] { return !window.isLoadingModel(); }, 60000);
+}
+
+QString modelStatus(const MainWindow& window) { return window.findChild<QLabel*>("modelStatus")->text(); }
 
 }  // namespace
 
@@ -362,6 +385,149 @@ private slots:
         QCOMPARE(window->currentRequest().spec.model, tinyModel().toStdString());
         QVERIFY(runToEnd(*window));
         QVERIFY(window->lastResult().has_value());
+        window->close();
+    }
+
+    void opensASingleFileCheckpoint() {
+        const auto file = singleFile("sd15.safetensors");
+        const auto options = singleFileOptions();
+        {
+            auto window = makeWindow("single");
+            QSignalSpy progress(window->worker(), &GenerationWorker::loadProgress);
+            QElapsedTimer timer;
+            timer.start();
+            window->loadModel(file, options);
+            QVERIFY(window->isLoadingModel());
+            QVERIFY(waitForLoad(*window));
+            const qint64 ms = timer.elapsed();
+            QVERIFY2(window->isModelReady(), qPrintable(window->lastError()));
+            QCOMPARE(window->modelPath(), file);
+            QCOMPARE(window->currentRequest().spec.model, file.toStdString());
+            // The status line names what was found: family, prediction type, weights, single file.
+            QVERIFY2(modelStatus(*window).contains("SD 1.x") && modelStatus(*window).contains("single file (sd15.yaml)"),
+                     qPrintable(modelStatus(*window)));
+            // Progress comes to the GUI thread throttled (one report per 50 ms at most, and the
+            // last), not once per tensor of the file.
+            QVERIFY(progress.count() >= 1);
+            QVERIFY2(progress.count() <= ms / 50 + 3, qPrintable(QString("%1 reports in %2 ms").arg(progress.count()).arg(ms)));
+            QCOMPARE(progress.back().front().toDouble(), 1.0);
+            // The single file generates.
+            QVERIFY(runToEnd(*window));
+            QVERIFY2(window->lastResult().has_value(), qPrintable(window->lastError()));
+            window->close();
+        }
+        // Recent models, most recent first and with the file's options, survive a settings reload.
+        const auto ini = home_.filePath("single.ini");
+        {
+            const Settings reloaded(ini);
+            QCOMPARE(reloaded.recentModels(), QStringList({file, tinyModel()}));
+            QCOMPARE(reloaded.checkpointOptions(file), options);
+        }
+        auto window = std::make_unique<MainWindow>(std::make_unique<Settings>(ini));
+        window->show();
+        QVERIFY(waitForLoad(*window));  // the last model, with its options
+        QVERIFY2(window->isModelReady(), qPrintable(window->lastError()));
+        QCOMPARE(window->modelPath(), file);
+        auto* chooser = window->findChild<QComboBox*>("modelChooser");
+        QCOMPARE(chooser->currentData().toString(), file);
+        QVERIFY(chooser->findData(tinyModel()) >= 0);
+        // A checkpoint dropped on the model chooser opens.
+        window->loadModel(tinyModel());
+        QVERIFY(waitForLoad(*window));
+        QCOMPARE(window->modelPath(), tinyModel());
+        QMimeData mime;
+        mime.setUrls({QUrl::fromLocalFile(file)});
+        const QPoint centre = chooser->rect().center();
+        QDragEnterEvent enter(centre, Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+        QApplication::sendEvent(chooser, &enter);
+        QVERIFY(enter.isAccepted());
+        QDropEvent drop(centre, Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+        QApplication::sendEvent(chooser, &drop);
+        QVERIFY(window->isLoadingModel());
+        QVERIFY(waitForLoad(*window));
+        QCOMPARE(window->modelPath(), file);
+        QVERIFY(modelStatus(*window).contains("SD 1.x"));
+        window->close();
+    }
+
+    void badCheckpointKeepsTheModelInUse() {
+        auto window = makeWindow("bad-file");
+        auto* chooser = window->findChild<QComboBox*>("modelChooser");
+        QTemporaryDir dir;
+        QFile pickle(dir.filePath("model.ckpt"));
+        QVERIFY(pickle.open(QIODevice::WriteOnly));
+        pickle.write("PK\x03\x04 not unpickled");
+        pickle.close();
+        // Not an SD checkpoint, a cut-off file, a pickle (refused: convert it), and the tiny file
+        // without the text-encoder heads it needs: each an error naming the file.
+        const std::vector<std::pair<QString, QString>> cases{{singleFile("not_sd.safetensors"), "not_sd.safetensors"},
+                                                             {singleFile("truncated.safetensors"), "truncated.safetensors"},
+                                                             {pickle.fileName(), "safetensors"},
+                                                             {singleFile("sd15.safetensors"), "heads"}};
+        for (const auto& [file, expected] : cases) {
+            window->loadModel(file, {});
+            QVERIFY(waitForLoad(*window));
+            QVERIFY2(window->lastError().contains(QFileInfo(file).fileName()) && window->lastError().contains(expected),
+                     qPrintable(window->lastError()));
+            // The model in use stays: ready, selected, in the requests.
+            QVERIFY(window->isModelReady());
+            QCOMPARE(window->modelPath(), tinyModel());
+            QCOMPARE(chooser->currentData().toString(), tinyModel());
+            QCOMPARE(window->currentRequest().spec.model, tinyModel().toStdString());
+        }
+        QVERIFY(runToEnd(*window));
+        QVERIFY(window->lastResult().has_value());
+        QVERIFY(!Settings(home_.filePath("bad-file.ini")).recentModels().contains(singleFile("not_sd.safetensors")));
+        // The error offers the checkpoint options; with the heads set there, the file loads.
+        QMessageBox* box = nullptr;
+        for (auto* b : window->findChildren<QMessageBox*>("errorDialog"))
+            if (b->text().contains("heads")) box = b;
+        QVERIFY(box);
+        QAbstractButton* optionsButton = nullptr;
+        for (auto* b : box->buttons())
+            if (b->text().contains("Options")) optionsButton = b;
+        QVERIFY(optionsButton);
+        optionsButton->click();
+        auto* dialog = window->findChild<CheckpointOptionsDialog*>("checkpointOptions");
+        QVERIFY(dialog);
+        QCOMPARE(dialog->options(), CheckpointOptions{});  // as the load that failed
+        dialog->findChild<QSpinBox*>("heads")->setValue(singleFileOptions().heads);
+        dialog->accept();
+        QVERIFY(window->isLoadingModel());
+        QVERIFY(waitForLoad(*window));
+        QVERIFY2(window->isModelReady() && window->modelPath() == singleFile("sd15.safetensors"), qPrintable(window->lastError()));
+        QVERIFY(modelStatus(*window).contains("SD 1.x"));
+        window->close();
+    }
+
+    void cancellingALoadKeepsTheModelInUse() {
+        auto window = makeWindow("cancel-load");
+        QSignalSpy cancelled(window->worker(), &GenerationWorker::modelLoadCancelled);
+        QSignalSpy loaded(window->worker(), &GenerationWorker::modelLoaded);
+        const auto status = modelStatus(*window);
+        window->loadModel(singleFile("sd15.safetensors"), singleFileOptions());
+        QVERIFY(window->isLoadingModel());
+        QVERIFY(!window->isModelReady());
+        QVERIFY(!window->findChild<QComboBox*>("modelChooser")->isEnabled());  // one load at a time
+        auto* cancelButton = window->findChild<QPushButton*>("cancel");
+        QVERIFY(cancelButton && cancelButton->isEnabled());
+        cancelButton->click();  // before the worker placed the first tensor
+        QVERIFY(waitForLoad(*window));
+        QCOMPARE(cancelled.count(), 1);
+        QCOMPARE(loaded.count(), 0);
+        QVERIFY(window->isModelReady());
+        QCOMPARE(window->modelPath(), tinyModel());
+        QCOMPARE(window->currentRequest().spec.model, tinyModel().toStdString());
+        QCOMPARE(modelStatus(*window), status);
+        QVERIFY(runToEnd(*window));
+        QVERIFY(window->lastResult().has_value());
+        // A later request (the command line's --model while the last model loads) replaces the
+        // load under way, whose outcome no longer matters.
+        window->loadModel(singleFile("not_sd.safetensors"), {});
+        window->loadModel(singleFile("sd15.safetensors"), singleFileOptions());
+        QVERIFY(waitForLoad(*window));
+        QVERIFY2(window->lastError().isEmpty(), qPrintable(window->lastError()));
+        QCOMPARE(window->modelPath(), singleFile("sd15.safetensors"));
         window->close();
     }
 
