@@ -13,9 +13,14 @@ int64_t checkedGroupSize(int64_t batch, int64_t groups) {
     return batch / groups;
 }
 
+// AdaIN needs the spread of at least two tokens. A layer at 1×1 (the mid block of a 64 px image
+// on SD's four levels) has one: there sa_handler's unbiased variance is 0/0 and every target turns
+// to NaN (black images). Deviation from the reference: such a layer is left as it is.
+bool adainDefined(const torch::Tensor& x) { return x.size(-2) > 1; }
+
 // (1 − a)·x + a·AdaIN(x), exact AdaIN for a = 1.
 torch::Tensor blendAdain(const torch::Tensor& x, double amount, int64_t groups) {
-    if (amount <= 0.0) return x;
+    if (amount <= 0.0 || !adainDefined(x)) return x;
     auto normalized = adain(x, groups);
     if (amount >= 1.0) return normalized;
     return x + amount * (normalized - x);
@@ -60,7 +65,7 @@ torch::Tensor adainTo(const torch::Tensor& x, const torch::Tensor& refMean, cons
 }
 
 torch::Tensor blendTo(const torch::Tensor& x, double amount, const torch::Tensor& refMean, const torch::Tensor& refStd) {
-    if (amount <= 0.0) return x;
+    if (amount <= 0.0 || !adainDefined(x)) return x;
     auto normalized = adainTo(x, refMean, refStd);
     return amount >= 1.0 ? normalized : x + amount * (normalized - x);
 }

@@ -232,6 +232,29 @@ TEST_P(StyleTest, ReferenceCache) {
     }
 }
 
+// At the smallest image the model takes, its lowest UNet level is 1×1: one token, no spread for
+// AdaIN. sa_handler divides 0 by 0 there (NaN, black targets); the layer is left as it is instead,
+// in both mode, cached or not.
+TEST_P(StyleTest, SingleTokenLayersStayFinite) {
+    auto m = model(GetParam());
+    StyleAlignedPipeline pipeline(m);
+    const int side = m->vaeScaleFactor() << m->unet->numUpsamplers();
+    for (bool withImage : {false, true}) {
+        auto request = smallRequest(GetParam(), *m, false);
+        request.generation.height = request.generation.width = side;
+        if (withImage) {
+            torch::manual_seed(3);
+            request.referenceImage = torch::rand({1, 3, side, side}) * 2 - 1;
+        }
+        ReferenceCache cache;
+        for (auto* c : {static_cast<ReferenceCache*>(nullptr), &cache}) {
+            const auto result = pipeline.generate(request, {}, nullptr, true, c);
+            EXPECT_TRUE(torch::isfinite(result.latents).all().item<bool>()) << (withImage ? "image" : "text");
+            EXPECT_TRUE(torch::isfinite(result.images).all().item<bool>());
+        }
+    }
+}
+
 // Probes deliver, every step, a reference-share map per target and shared layer, point maps
 // over the reference, and per-token cross-attention maps; the same with a cached reference.
 TEST_P(StyleTest, AttentionProbes) {
