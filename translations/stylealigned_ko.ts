@@ -827,6 +827,10 @@ Check the prompts, the reference and the model, then try again.</source>
         <translation>%1은(는) 계속 사용할 수 있습니다.</translation>
     </message>
     <message>
+        <source>The demo model is loaded instead.</source>
+        <translation>대신 데모 모델을 불러옵니다.</translation>
+    </message>
+    <message>
         <source>The demo model</source>
         <translation>데모 모델</translation>
     </message>

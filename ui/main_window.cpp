@@ -120,6 +120,10 @@ void MainWindow::buildUi() {
     leftLayout->addLayout(buttons);
     leftLayout->addWidget(progress_);
     leftLayout->addWidget(eta_);
+    // Progress text changes every step: it wraps inside the pane instead of widening it (a wider
+    // pane would be cut off by the scroll area and shift every control while a run goes on).
+    eta_->setWordWrap(true);
+    eta_->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
     auto* leftScroll = new QScrollArea(this);
     leftScroll->setWidget(left);
     leftScroll->setWidgetResizable(true);

@@ -157,12 +157,16 @@ void MainWindow::keepLoadedModel() {
 void MainWindow::onModelFailed(const QString& path, const QString& message) {
     keepLoadedModel();
     if (startPendingLoad()) return;  // replaced by a later request: its outcome is what counts
+    // Nothing loaded yet (a start-up model that fails): the demo model keeps the studio usable.
+    const bool fallBack = !modelReady_ && !bundledDemoModel().isEmpty() && path != bundledDemoModel();
     const QString kept = modelReady_ ? "\n\n" + tr("%1 stays loaded.").arg(loadedFolder_ == bundledDemoModel() ? tr("The demo model")
                                                                                                    : modelDisplayName(loadedFolder_))
-                                     : QString();
+                         : fallBack ? "\n\n" + tr("The demo model is loaded instead.")
+                                    : QString();
     if (!isCheckpointFile(path)) {
         showError(tr("Model"), tr("Could not load the model in %1:\n%2\n\nChoose a diffusers folder (model_index.json, "
                                   "unet/, vae/, text_encoder/, tokenizer/, scheduler/).").arg(path, message) + kept);
+        if (fallBack) loadModel(bundledDemoModel());
         return;
     }
     auto* box = errorBox(tr("Model"), tr("Could not load %1:\n%2\n\nReal SD 1.x, 2.x and SDXL checkpoints load with the "
@@ -172,6 +176,7 @@ void MainWindow::onModelFailed(const QString& path, const QString& message) {
     auto* options = box->addButton(tr("Checkpoint &Options…"), QMessageBox::ActionRole);
     const auto tried = loadingOptions_;
     connect(options, &QPushButton::clicked, this, [this, path, tried] { checkpointOptionsDialog(path, tried); });
+    if (fallBack) loadModel(bundledDemoModel());
 }
 
 void MainWindow::onModelLoadCancelled(const QString& path) {

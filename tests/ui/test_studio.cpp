@@ -33,6 +33,7 @@
 #include "ui/layer_plan_panel.h"
 #include "ui/main_window.h"
 #include "ui/reference_pane.h"
+#include "ui/resources.h"
 #include "ui/results_grid.h"
 #include "ui/subject_list.h"
 
@@ -498,6 +499,21 @@ private slots:
         QVERIFY2(window->isModelReady() && window->modelPath() == singleFile("sd15.safetensors"), qPrintable(window->lastError()));
         QVERIFY(modelStatus(*window).contains("SD 1.x"));
         window->close();
+    }
+
+    // A start-up model that fails (nothing loaded yet): the error, then the demo model instead.
+    void failingStartUpModelFallsBackToTheDemoModel() {
+        const auto demo = sa::ui::bundledDemoModel();
+        if (demo.isEmpty()) QSKIP("no bundled demo model in this tree");
+        auto settings = std::make_unique<Settings>(home_.filePath("startup-fails.ini"));
+        settings->setModelFolder(singleFile("not_sd.safetensors"));
+        MainWindow window(std::move(settings));
+        window.show();
+        QVERIFY(QTest::qWaitFor([&] { return window.isModelReady(); }, 60000));
+        QCOMPARE(window.modelPath(), demo);
+        QVERIFY2(window.lastError().contains("not_sd.safetensors") && window.lastError().contains("demo model"),
+                 qPrintable(window.lastError()));
+        window.close();
     }
 
     void cancellingALoadKeepsTheModelInUse() {
