@@ -60,7 +60,8 @@ public:
     void allowOnly(const std::set<std::string>& known) const {
         if (!node_.IsMap()) fail("{}: {} is not a mapping", where_, path_);
         for (const auto& item : node_) {
-            const auto key = item.first.as<std::string>();
+            if (!item.first.IsScalar()) fail("{}: {} has a key that is not a name", where_, path_);
+            const auto key = item.first.Scalar();
             if (!known.count(key)) fail("{}: unsupported field '{}.{}'; this version cannot honour it", where_, path_, key);
         }
     }
@@ -395,17 +396,21 @@ OriginalConfig parseOriginalConfig(const std::string& text, const std::string& w
     out.scheduler.steps_offset = 1;
     const Yaml doc(root, "", where);
     if (!root.IsMap()) fail("{}: not an original Stable Diffusion config (expected a mapping with 'model')", where);
-    const auto model = doc.at("model");
-    const auto target = model.target();
-    if (target == "ldm.models.diffusion.ddpm.LatentDiffusion")
-        readLdm(model.params(), out);
-    else if (target == "sgm.models.diffusion.DiffusionEngine")
-        readSgm(model.params(), out);
-    else if (endsWith(target, "LatentInpaintDiffusion") || endsWith(target, "LatentDepth2ImageDiffusion") ||
-             endsWith(target, "ImageEmbeddingConditionedLatentDiffusion"))
-        fail("{}: model.target '{}': inpainting, depth and unCLIP models are not supported", where, target);
-    else
-        model.unknownTarget("ldm.models.diffusion.ddpm.LatentDiffusion, sgm.models.diffusion.DiffusionEngine");
+    try {
+        const auto model = doc.at("model");
+        const auto target = model.target();
+        if (target == "ldm.models.diffusion.ddpm.LatentDiffusion")
+            readLdm(model.params(), out);
+        else if (target == "sgm.models.diffusion.DiffusionEngine")
+            readSgm(model.params(), out);
+        else if (endsWith(target, "LatentInpaintDiffusion") || endsWith(target, "LatentDepth2ImageDiffusion") ||
+                 endsWith(target, "ImageEmbeddingConditionedLatentDiffusion"))
+            fail("{}: model.target '{}': inpainting, depth and unCLIP models are not supported", where, target);
+        else
+            model.unknownTarget("ldm.models.diffusion.ddpm.LatentDiffusion, sgm.models.diffusion.DiffusionEngine");
+    } catch (const YAML::Exception& e) {  // a node of an unexpected kind the typed reads did not catch
+        fail("{}: {}", where, e.what());
+    }
     if (out.unet.in_channels != out.vae.latent_channels)
         fail("{}: the UNet's in_channels {} differ from the VAE's z_channels {}", where, out.unet.in_channels,
              out.vae.latent_channels);
