@@ -15,7 +15,7 @@ int main(int argc, char** argv) {
     parser.setApplicationDescription("Style-aligned image generation via shared attention.");
     parser.addHelpOption();
     parser.addVersionOption();
-    QCommandLineOption model("model", "Diffusers model folder (default: the bundled demo model).", "folder");
+    QCommandLineOption model("model", "A diffusers model folder or a single-file .safetensors checkpoint (default: the last model, else the bundled demo model).", "path");
     QCommandLineOption reference("reference", "Reference image to start with.", "image");
     QCommandLineOption caption("caption", "Caption of the reference (instead of the captioner's).", "text");
     QCommandLineOption set("set", "A set.json to open.", "file");

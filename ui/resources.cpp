@@ -1,24 +1,21 @@
 #include "ui/resources.h"
 
-#include <QCoreApplication>
+#include "core/common/resources.h"
+
 #include <QDir>
 #include <QFileInfo>
 
 namespace sa::ui {
 
+// The lookup itself is core's (next to the sources, else share/stylealigned beside the executable).
 QString findResource(const QString& relative) {
-    const QStringList roots{QStringLiteral(STYLEALIGNED_SOURCE_DIR "/resources"),
-                            QCoreApplication::applicationDirPath() + "/../share/stylealigned"};
-    for (const auto& root : roots) {
-        const QFileInfo candidate(QDir(root).filePath(relative));
-        if (candidate.exists()) return candidate.canonicalFilePath();
-    }
-    return {};
+    const auto path = sa::findBundledResource(relative.toStdString());
+    return path.empty() ? QString() : QString::fromStdString(path.string());
 }
 
 QString bundledDemoModel() {
-    const auto index = findResource("models/demo/model_index.json");
-    return index.isEmpty() ? QString() : QFileInfo(index).absolutePath();
+    const auto path = sa::bundledDemoModel();
+    return path.empty() ? QString() : QString::fromStdString(path.string());
 }
 
 QStringList exampleReferences() {
