@@ -117,21 +117,21 @@ void GenerationWorker::loadModel(const QString& path, const QString& device, con
         const auto judgeFolder = model->folder / "judge";
         if (!model->singleFile && std::filesystem::exists(judgeFolder / "config.json"))
             judge = std::make_unique<Judge>(Judge::load(judgeFolder));
+        // Everything the window is told is computed before the swap: a failure here keeps the old model.
+        ModelInfo info;
+        info.folder = path;
+        info.singleFile = model->singleFile;
+        info.options = model->singleFile ? checkpoint : CheckpointOptions{};
+        info.layers = describeLayers(*model->unet);
+        const auto size = resolveRequest(*model, GenerationRequest{.prompts = {"x"}});
+        info.width = size.width;
+        info.height = size.height;
+        info.hasCaptioner = static_cast<bool>(judge);
+        info.summary = QString::fromStdString(model->summary());
         loadCancel_.throwIfCancelled();  // the last chance to keep the old model
         model_ = std::move(model);
         judge_ = std::move(judge);
         cache_->clear();
-
-        ModelInfo info;
-        info.folder = path;
-        info.singleFile = model_->singleFile;
-        info.options = model_->singleFile ? checkpoint : CheckpointOptions{};
-        info.layers = describeLayers(*model_->unet);
-        const auto size = resolveRequest(*model_, GenerationRequest{.prompts = {"x"}});
-        info.width = size.width;
-        info.height = size.height;
-        info.hasCaptioner = static_cast<bool>(judge_);
-        info.summary = QString::fromStdString(model_->summary());
         for (const auto& note : model_->notes) info.notes << QString::fromStdString(note);
         info.description = QString::fromStdString(fmt::format("{} · {}×{} · {} self-attention layers · {}", model_->summary(),
                                                               info.width, info.height, info.layers.size(), options.device.str()));

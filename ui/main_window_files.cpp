@@ -104,7 +104,7 @@ void MainWindow::exportSelectedDialog() {
 }
 
 bool MainWindow::openSet(const QString& setJson) {
-    if (running_ || loading_) return false;
+    if (running_) return false;  // during a model load (the start-up one, say) the set's model follows it
     try {
         const auto set = loadSet(setJson);
         const auto& spec = set.spec;
@@ -156,7 +156,7 @@ bool MainWindow::openSet(const QString& setJson) {
             reference_->setCaptionerAvailable(modelHasCaptioner_);
         } else {
             pendingPlan_ = spec.plan;
-            loadModel(modelFolder);
+            if (!(loading_ && modelFolder == modelFolder_)) loadModel(modelFolder);  // else: already on its way
         }
         runSummary_->setText(tr("Opened %1").arg(setJson));
         return true;

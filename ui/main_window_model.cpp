@@ -146,7 +146,7 @@ void MainWindow::onModelLoaded(const ModelInfo& info) {
 
 void MainWindow::keepLoadedModel() {
     setLoading(false);
-    pendingPlan_.reset();
+    if (!pendingLoad_) pendingPlan_.reset();  // a set's plan waits for the load that replaces this one
     modelFolder_ = loadedFolder_;
     modelReady_ = !loadedFolder_.isEmpty();
     updateActions();

@@ -1,5 +1,7 @@
 #include "core/common/resources.h"
 
+#include "core/common/error.h"
+
 namespace sa {
 
 std::filesystem::path findBundledResource(const std::string& relative) {
@@ -18,6 +20,12 @@ std::filesystem::path findBundledResource(const std::string& relative) {
 std::filesystem::path bundledDemoModel() {
     const auto index = findBundledResource("models/demo/model_index.json");
     return index.empty() ? index : index.parent_path();
+}
+
+std::filesystem::path bundledClipTokenizer() {
+    auto folder = findBundledResource("tokenizers/clip");
+    if (folder.empty()) fail("the bundled CLIP vocabulary (resources/tokenizers/clip) is missing from this installation");
+    return folder;
 }
 
 }  // namespace sa

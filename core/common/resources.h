@@ -13,4 +13,8 @@ std::filesystem::path findBundledResource(const std::string& relative);
 // The bundled demo model's folder, or an empty path.
 std::filesystem::path bundledDemoModel();
 
+// The CLIP BPE vocabulary every Stable Diffusion family shares (a tokenizer folder). Throws
+// sa::Error when the installation lacks it.
+std::filesystem::path bundledClipTokenizer();
+
 }  // namespace sa

@@ -7,6 +7,12 @@
 namespace sa {
 namespace {
 
+bool isChunk(TensorTransform t) {
+    return t == TensorTransform::ChunkQ || t == TensorTransform::ChunkK || t == TensorTransform::ChunkV;
+}
+
+}  // namespace
+
 std::vector<int64_t> transformedShape(std::vector<int64_t> shape, TensorTransform transform) {
     switch (transform) {
         case TensorTransform::None: break;
@@ -25,6 +31,8 @@ std::vector<int64_t> transformedShape(std::vector<int64_t> shape, TensorTransfor
     }
     return shape;
 }
+
+namespace {
 
 const char* transformName(TensorTransform transform) {
     switch (transform) {
@@ -65,8 +73,18 @@ std::optional<TensorSource> NameTable::find(const std::string& moduleName) const
 
 bool NameTable::skipped(const std::string& key) const {
     for (const auto& s : skips_)
-        if (s.back() == '.' ? key.rfind(s, 0) == 0 : key == s) return true;
+        if (s.back() == '.' ? key.starts_with(s) : key == s) return true;
     return false;
+}
+
+uint64_t mappedBytes(torch::nn::Module& module, const SafetensorsFile& file, const NameTable& names) {
+    uint64_t bytes = 0;
+    for (const auto& [name, value] : moduleTensors(module))
+        if (const auto source = names.find(name); source && file.contains(source->key)) {
+            const auto& info = file.info(source->key);
+            bytes += (info.end - info.begin) / (isChunk(source->transform) ? 3 : 1);
+        }
+    return bytes;
 }
 
 torch::Tensor applyTransform(const torch::Tensor& stored, TensorTransform transform) {
@@ -99,7 +117,7 @@ LoadReport checkMapped(torch::nn::Module& module, const SafetensorsFile& file, c
                                                    identity ? "" : fmt::format(" ({})", name)));
     }
     for (const auto& info : file.tensors())
-        if (info.name.rfind(names.filePrefix(), 0) == 0 && !used.count(info.name) && !names.skipped(info.name))
+        if (info.name.starts_with(names.filePrefix()) && !used.count(info.name) && !names.skipped(info.name))
             report.unexpected.push_back(info.name);
     return report;
 }
@@ -116,7 +134,7 @@ void loadMapped(torch::nn::Module& module, const SafetensorsFile& file, const Na
         target.copy_(applyTransform(file.view(source.key), source.transform));
         file.evict(source.key);
         const auto& info = file.info(source.key);
-        done += (info.end - info.begin) / (source.transform >= TensorTransform::ChunkQ ? 3 : 1);
+        done += (info.end - info.begin) / (isChunk(source.transform) ? 3 : 1);
         if (progress) progress(done);
     }
 }

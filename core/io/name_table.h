@@ -73,7 +73,11 @@ LoadReport checkMapped(torch::nn::Module& module, const SafetensorsFile& file, c
 void loadMapped(torch::nn::Module& module, const SafetensorsFile& file, const NameTable& names, const std::string& what,
                 const LoadProgress& progress = {}, const CancelToken* cancel = nullptr);
 
-// The tensor a transform makes of the stored one (a view where possible).
+// The tensor a transform makes of the stored one (a view where possible), and its shape.
 torch::Tensor applyTransform(const torch::Tensor& stored, TensorTransform transform);
+std::vector<int64_t> transformedShape(std::vector<int64_t> stored, TensorTransform transform);
+
+// Bytes of the file that loading `module` through `names` reads (for progress).
+uint64_t mappedBytes(torch::nn::Module& module, const SafetensorsFile& file, const NameTable& names);
 
 }  // namespace sa

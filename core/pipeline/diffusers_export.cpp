@@ -2,6 +2,8 @@
 
 #include <fstream>
 
+#include <unistd.h>
+
 #include "core/common/resources.h"
 #include "core/io/files.h"
 #include "core/io/safetensors.h"
@@ -47,8 +49,7 @@ torch::ScalarType storageType(const std::string& weightsDtype) {
 }
 
 void copyTokenizer(const fs::path& to, const std::string& padToken) {
-    const auto from = findBundledResource("tokenizers/clip");
-    if (from.empty()) fail("the bundled CLIP vocabulary (resources/tokenizers/clip) is missing from this installation");
+    const auto from = bundledClipTokenizer();
     fs::create_directories(to);
     for (const char* name : {"vocab.json", "merges.txt"}) fs::copy_file(from / name, to / name);
     for (const char* name : {"tokenizer_config.json", "special_tokens_map.json"}) {
@@ -85,8 +86,7 @@ void saveAsDiffusers(StableDiffusionModel& model, const fs::path& folder, const 
     checkWritableFolder(folder);
     if (!model.vae) fail("the model was loaded without its VAE; cannot export it");
     auto work = folder;
-    work += ".partial";
-    fs::remove_all(work);
+    work += fmt::format(".partial-{}", ::getpid());  // this process's own: nothing else is removed
     try {
         const auto dtype = storageType(model.weightsDtype);
         auto saveModule = [&](torch::nn::Module& module, const nlohmann::json& config, const std::string& dir,
@@ -114,7 +114,13 @@ void saveAsDiffusers(StableDiffusionModel& model, const fs::path& folder, const 
     } catch (...) {
         std::error_code ignored;
         fs::remove_all(work, ignored);
-        throw;
+        try {
+            throw;
+        } catch (const Error&) {
+            throw;
+        } catch (const std::exception& e) {  // file system errors, a vocabulary that is not JSON
+            fail("{}: cannot write the converted model ({})", folder.string(), e.what());
+        }
     }
 }
 

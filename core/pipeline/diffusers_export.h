@@ -12,7 +12,7 @@ namespace sa {
 // model_index.json of a StableDiffusionPipeline / StableDiffusionXLPipeline with DDIM.
 nlohmann::json modelIndexJson(bool xl);
 
-// Writes into `folder.partial`, then renames it to `folder` (which must not exist yet), so a
+// Writes into `folder.partial-<pid>`, then renames it to `folder` (which must not exist yet), so a
 // failed or cancelled export leaves nothing behind. A text encoder whose conditioning layer is
 // not the one diffusers' pipeline reads (SD 2.x: the penultimate layer with the final norm) is
 // written up to that layer, as diffusers' own single-file conversion does. Weights keep the

@@ -16,7 +16,7 @@ namespace {
 // error names the file and the field.
 class Yaml {
 public:
-    Yaml(YAML::Node node, std::string path, const std::string& where) : node_(std::move(node)), path_(std::move(path)), where_(where) {}
+    Yaml(YAML::Node node, std::string path, std::string where) : node_(std::move(node)), path_(std::move(path)), where_(std::move(where)) {}
 
     bool has(const std::string& key) const { return node_.IsMap() && node_[key].IsDefined() && !node_[key].IsNull(); }
     Yaml operator[](const std::string& key) const {
@@ -78,12 +78,8 @@ public:
 private:
     YAML::Node node_;
     std::string path_;
-    const std::string& where_;
+    std::string where_;
 };
-
-bool endsWith(const std::string& s, const std::string& tail) {
-    return s.size() >= tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
-}
 
 // openaimodel.UNetModel params → UNet2DConditionConfig (diffusers create_unet_diffusers_config).
 UNet2DConditionConfig unetConfig(const Yaml& p, int sampleSize) {
@@ -164,7 +160,7 @@ UNet2DConditionConfig unetConfig(const Yaml& p, int sampleSize) {
 // first_stage_config → AutoencoderKLConfig (diffusers create_vae_diffusers_config).
 AutoencoderKLConfig vaeConfig(const Yaml& stage, double scaleFactor) {
     const auto target = stage.target();
-    if (!endsWith(target, "autoencoder.AutoencoderKL") && !endsWith(target, "autoencoder.AutoencoderKLInferenceWrapper"))
+    if (!target.ends_with("autoencoder.AutoencoderKL") && !target.ends_with("autoencoder.AutoencoderKLInferenceWrapper"))
         stage.unknownTarget("ldm/sgm .models.autoencoder.AutoencoderKL");
     const auto p = stage.params();
     const auto dd = p.at("ddconfig");
@@ -205,12 +201,13 @@ TextConditioning conditioning(const Yaml& p, bool sgmOpenClip) {
 
 void readLdm(const Yaml& p, OriginalConfig& out) {
     const int latentSize = p.get<int>("image_size", 64);
+    if (latentSize <= 0) fail("{}: {}.image_size must be positive", p.where(), p.path());
     const auto cond = p.at("cond_stage_config");
     const auto condTarget = cond.target();
-    if (endsWith(condTarget, "encoders.modules.FrozenCLIPEmbedder")) {
+    if (condTarget.ends_with("encoders.modules.FrozenCLIPEmbedder")) {
         out.family = CheckpointFamily::SD1;
         out.textConditioning = {conditioning(cond.params(), false)};
-    } else if (endsWith(condTarget, "encoders.modules.FrozenOpenCLIPEmbedder")) {
+    } else if (condTarget.ends_with("encoders.modules.FrozenOpenCLIPEmbedder")) {
         out.family = CheckpointFamily::SD2;
         out.textConditioning = {conditioning(cond.params(), false)};
     } else {
@@ -219,7 +216,7 @@ void readLdm(const Yaml& p, OriginalConfig& out) {
     if (p.get<std::string>("conditioning_key", "crossattn") != "crossattn")
         fail("{}: {}.conditioning_key must be 'crossattn'", p.where(), p.path());
     const auto unet = p.at("unet_config");
-    if (!endsWith(unet.target(), "diffusionmodules.openaimodel.UNetModel")) unet.unknownTarget("ldm.modules.diffusionmodules.openaimodel.UNetModel");
+    if (!unet.target().ends_with("diffusionmodules.openaimodel.UNetModel")) unet.unknownTarget("ldm.modules.diffusionmodules.openaimodel.UNetModel");
     out.vae = vaeConfig(p.at("first_stage_config"), p.get<double>("scale_factor", 0.18215));
     out.vae.sample_size = latentSize * (1 << (static_cast<int>(out.vae.block_out_channels.size()) - 1));
     out.unet = unetConfig(unet.params(), latentSize);
@@ -236,7 +233,7 @@ void readLdm(const Yaml& p, OriginalConfig& out) {
 void readSgm(const Yaml& p, OriginalConfig& out) {
     out.family = CheckpointFamily::SDXL;
     const auto network = p.at("network_config");
-    if (!endsWith(network.target(), "diffusionmodules.openaimodel.UNetModel")) network.unknownTarget("sgm.modules.diffusionmodules.openaimodel.UNetModel");
+    if (!network.target().ends_with("diffusionmodules.openaimodel.UNetModel")) network.unknownTarget("sgm.modules.diffusionmodules.openaimodel.UNetModel");
     out.vae = vaeConfig(p.at("first_stage_config"), p.get<double>("scale_factor", 0.13025));
     const int factor = 1 << (static_cast<int>(out.vae.block_out_channels.size()) - 1);
     constexpr int kPixels = 1024;  // sd_xl_base's native size (the YAML does not say)
@@ -248,13 +245,13 @@ void readSgm(const Yaml& p, OriginalConfig& out) {
     for (const auto& embedder : p.at("conditioner_config").params().at("emb_models").items()) {
         const auto target = embedder.target();
         const auto ep = embedder.params();
-        if (endsWith(target, "encoders.modules.FrozenCLIPEmbedder")) {
+        if (target.ends_with("encoders.modules.FrozenCLIPEmbedder")) {
             out.textConditioning.push_back(conditioning(ep, false));
-        } else if (endsWith(target, "encoders.modules.FrozenOpenCLIPEmbedder2")) {
+        } else if (target.ends_with("encoders.modules.FrozenOpenCLIPEmbedder2")) {
             if (ep.get<bool>("legacy", true))
                 fail("{}: {}.legacy = true is not supported (sd_xl_base uses false)", ep.where(), ep.path());
             out.textConditioning.push_back(conditioning(ep, true));
-        } else if (endsWith(target, "encoders.modules.ConcatTimestepEmbedderND")) {
+        } else if (target.ends_with("encoders.modules.ConcatTimestepEmbedderND")) {
             timeDims.insert(ep.at("outdim").as<int>());
             ++timeEmbedders;
         } else {
@@ -271,16 +268,16 @@ void readSgm(const Yaml& p, OriginalConfig& out) {
     auto& s = out.scheduler;
     const auto denoiser = p.at("denoiser_config").params();
     const auto scaling = denoiser.at("scaling_config").target();
-    if (endsWith(scaling, "denoiser_scaling.EpsScaling"))
+    if (scaling.ends_with("denoiser_scaling.EpsScaling"))
         s.prediction_type = "epsilon";
-    else if (endsWith(scaling, "denoiser_scaling.VScaling"))
+    else if (scaling.ends_with("denoiser_scaling.VScaling"))
         s.prediction_type = "v_prediction";
     else
         denoiser["scaling_config"].unknownTarget("EpsScaling, VScaling");
     s.num_train_timesteps = denoiser.get<int>("num_idx", 1000);
     if (denoiser.has("discretization_config")) {
         const auto discretization = denoiser["discretization_config"];
-        if (!endsWith(discretization.target(), "discretizer.LegacyDDPMDiscretization"))
+        if (!discretization.target().ends_with("discretizer.LegacyDDPMDiscretization"))
             discretization.unknownTarget("LegacyDDPMDiscretization");
         s.beta_start = discretization.params().get<double>("linear_start", 0.00085);
         s.beta_end = discretization.params().get<double>("linear_end", 0.012);
@@ -403,8 +400,8 @@ OriginalConfig parseOriginalConfig(const std::string& text, const std::string& w
             readLdm(model.params(), out);
         else if (target == "sgm.models.diffusion.DiffusionEngine")
             readSgm(model.params(), out);
-        else if (endsWith(target, "LatentInpaintDiffusion") || endsWith(target, "LatentDepth2ImageDiffusion") ||
-                 endsWith(target, "ImageEmbeddingConditionedLatentDiffusion"))
+        else if (target.ends_with("LatentInpaintDiffusion") || target.ends_with("LatentDepth2ImageDiffusion") ||
+                 target.ends_with("ImageEmbeddingConditionedLatentDiffusion"))
             fail("{}: model.target '{}': inpainting, depth and unCLIP models are not supported", where, target);
         else
             model.unknownTarget("ldm.models.diffusion.ddpm.LatentDiffusion, sgm.models.diffusion.DiffusionEngine");

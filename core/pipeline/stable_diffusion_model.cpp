@@ -61,6 +61,9 @@ std::shared_ptr<StableDiffusionModel> StableDiffusionModel::load(const std::file
     const auto& folder = path;
     if (!std::filesystem::is_directory(folder))
         fail("{}: no such model (expected a diffusers model folder or a .safetensors checkpoint)", folder.string());
+    if (!options.config.empty() || !options.textEncoders.empty())
+        fail("{}: a diffusers folder has its own config.json files; a config YAML and text-encoder settings apply to "
+             "single-file checkpoints only", folder.string());
     auto index = JsonConfig::load(folder / "model_index.json");
     const auto className = index.get<std::string>("_class_name");
     auto model = std::make_shared<StableDiffusionModel>();
@@ -103,6 +106,10 @@ std::shared_ptr<StableDiffusionModel> StableDiffusionModel::load(const std::file
         // numbers equal the reference pipeline's.
         model->schedulerConfig.steps_offset = 1;
         model->schedulerConfig.clip_sample = false;
+    }
+    if (options.predictionType) {
+        model->schedulerConfig.prediction_type = *options.predictionType;
+        model->notes.push_back(fmt::format("prediction type {} (set by the user)", *options.predictionType));
     }
 
     model->checkConsistency((folder / "unet/config.json").string(), (folder / "vae/config.json").string());

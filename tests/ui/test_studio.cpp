@@ -307,6 +307,24 @@ private slots:
         other->close();
     }
 
+
+    // `stylealigned-studio --set FILE` opens the set while the start-up model still loads.
+    void opensASetWhileTheModelLoads() {
+        const QString setFile = home_.filePath("set/set.json");
+        QVERIFY2(QFile::exists(setFile), "exportsAndReopensASet writes it");
+        const auto saved = readJson(setFile.toStdString());
+        auto settings = std::make_unique<Settings>(home_.filePath("set-at-start.ini"));
+        settings->setModelFolder(tinyModel());
+        MainWindow window(std::move(settings));
+        window.show();
+        QVERIFY(window.isLoadingModel());
+        QVERIFY(window.openSet(setFile));
+        QVERIFY(QTest::qWaitFor([&] { return window.isModelReady(); }, 60000));
+        QCOMPARE(window.stepsBox()->value(), saved.at("steps").get<int>());
+        QCOMPARE(window.subjectList()->subjects().size(), static_cast<qsizetype>(saved.at("targets").size()));
+        QCOMPARE(window.currentRequest().spec.plan, saved.at("plan"));
+        window.close();
+    }
     void layerPlanIsRestoredFromSettings() {
         std::string path;
         {

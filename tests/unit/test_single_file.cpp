@@ -271,7 +271,7 @@ TEST(SingleFile, ConvertedFolderMatchesTheFile) {
         auto model = sa::loadSingleFile(c.file(), c.options());
         TempDir dir;
         sa::saveAsDiffusers(*model, dir.path() / "converted");
-        EXPECT_FALSE(fs::exists(dir.path() / "converted.partial"));
+        EXPECT_EQ(std::distance(fs::directory_iterator(dir.path()), fs::directory_iterator()), 1) << "only the folder";
         auto folder = sa::StableDiffusionModel::load(dir.path() / "converted");
         EXPECT_EQ(folder->schedulerConfig.prediction_type, model->schedulerConfig.prediction_type);
         torch::NoGradGuard noGrad;
@@ -287,6 +287,61 @@ TEST(SingleFile, ConvertedFolderMatchesTheFile) {
                                  folder->unet->forward(sample, torch::tensor(500), b.context, cond)));
         EXPECT_THAT(errorOf([&] { sa::saveAsDiffusers(*model, dir.path() / "converted"); }), HasSubstr("already exists"));
     }
+}
+
+}  // namespace
+
+namespace {
+
+// A small safetensors file with these (name → shape) float16 tensors of zeros.
+fs::path writeFile(const fs::path& file, const std::vector<std::pair<std::string, std::vector<int64_t>>>& tensors) {
+    std::map<std::string, torch::Tensor> map;
+    for (const auto& [name, shape] : tensors) map[name] = torch::zeros(shape, torch::kFloat16);
+    sa::saveSafetensors(file, map);
+    return file;
+}
+
+TEST(SingleFile, OtherKindsOfFilesSayWhatTheyAre) {
+    TempDir dir;
+    const std::vector<std::pair<std::vector<std::pair<std::string, std::vector<int64_t>>>, std::string>> cases{
+        {{{"lora_unet_down_blocks_0_attentions_0_proj_in.lora_down.weight", {4, 8}}}, "it is a LoRA"},
+        {{{"encoder.down.0.block.0.conv1.weight", {4, 4}}, {"decoder.conv_in.weight", {4, 4}}}, "a VAE alone"},
+        {{{"model.diffusion_model.input_blocks.0.0.weight", {32, 9, 3, 3}}, {"first_stage_model.quant_conv.weight", {8, 8, 1, 1}},
+          {"cond_stage_model.transformer.text_model.final_layer_norm.weight", {8}}}, "9 input channels"},
+    };
+    int i = 0;
+    for (const auto& [tensors, expected] : cases) {
+        const auto file = writeFile(dir.path() / fmt::format("file{}.safetensors", i++), tensors);
+        const auto msg = errorOf([&] { (void)sa::loadSingleFile(file); });
+        EXPECT_THAT(msg, HasSubstr(expected));
+        EXPECT_THAT(msg, HasSubstr(file.string()));
+    }
+}
+
+// A header that announces wide text-encoder layers it does not hold is refused before any
+// network is allocated, naming the missing weights.
+TEST(SingleFile, TextEncoderSizesAreCheckedBeforeBuilding) {
+    TempDir dir;
+    const std::string te = "cond_stage_model.transformer.text_model.";
+    const auto file = writeFile(dir.path() / "odd.safetensors",
+                                {{te + "embeddings.token_embedding.weight", {1, 4096}},
+                                 {te + "embeddings.position_embedding.weight", {1, 4096}},
+                                 {te + "encoder.layers.0.layer_norm1.weight", {4096}},
+                                 {te + "encoder.layers.0.mlp.fc1.weight", {1, 4096}},
+                                 {"model.diffusion_model.out.2.bias", {4}},
+                                 {"first_stage_model.quant_conv.bias", {8}}});
+    sa::LoadOptions options;
+    options.textEncoders = {{1, std::nullopt}};
+    const auto msg = errorOf([&] { (void)sa::loadSingleFile(file, options); });
+    EXPECT_THAT(msg, HasSubstr("does not describe this file's networks"));
+    EXPECT_THAT(msg, HasSubstr(te + "encoder.layers.0.self_attn.q_proj.weight"));
+}
+
+TEST(SingleFile, SingleFileOptionsAreRefusedForFolders) {
+    sa::LoadOptions options;
+    options.config = caseOf("sd1").yaml();
+    EXPECT_THAT(errorOf([&] { (void)sa::StableDiffusionModel::load(goldenDir() / "tiny-sd15", options); }),
+                HasSubstr("single-file checkpoints only"));
 }
 
 }  // namespace
