@@ -63,9 +63,13 @@ LoadOptions loadOptions(const Args& args) {
     return options;
 }
 
-std::shared_ptr<StableDiffusionModel> loadModel(const Args& args, const std::string& path) {
+// `saved`: a set.json's model_options, used unless the command line gives model options itself.
+std::shared_ptr<StableDiffusionModel> loadModel(const Args& args, const std::string& path,
+                                               const nlohmann::json& saved = nullptr, const std::string& where = "") {
     configureRuntime(args.getInt("threads", 0, 0));
     auto options = loadOptions(args);
+    if (!args.has("config") && !args.has("prediction-type") && !args.has("text-encoder-heads") && !args.has("text-encoder-act"))
+        modelOptionsFromJson(saved, options, where);
     fmt::print(stderr, "loading {} on {} ({} threads)\n", path, options.device.str(), torch::get_num_threads());
     installInterruptHandler();
     // A bar on a terminal only (redrawn when the percentage changes); logs get the summary line.
@@ -107,7 +111,7 @@ int runSet(const Args& args, ImageSetSpec spec, const fs::path& referenceFile, c
            const std::string& where) {
     if (!referenceFile.empty()) spec.referenceImage = "reference.png";
     validateSpec(spec, where, !referenceFile.empty());  // before the model loads
-    auto model = loadModel(args, spec.model);
+    auto model = loadModel(args, spec.model, spec.modelOptions, where);
     cv::Mat reference;
     auto request = requestFromSpec(*model, spec, referenceFile.empty() ? cv::Mat() : readImage(referenceFile), &reference);
 
@@ -146,6 +150,7 @@ int runGenerate(const Args& args) {
     }
     ImageSetSpec spec;
     spec.model = args.has("model") ? args.get("model") : defaultModel().string();
+    spec.modelOptions = modelOptionsToJson(loadOptions(args));  // so that --set reproduces it alone
     auto prompts = args.all("prompt");
     for (const auto& p : prompts)
         if (p.find_first_not_of(" \t\n") == std::string::npos) fail("--prompt must not be empty");

@@ -47,6 +47,17 @@ void CheckpointOptions::applyTo(LoadOptions& options) const {
     }
 }
 
+CheckpointOptions CheckpointOptions::fromSetJson(const nlohmann::json& modelOptions, const std::string& where) {
+    LoadOptions saved;
+    modelOptionsFromJson(modelOptions, saved, where);
+    CheckpointOptions out{QString::fromStdString(saved.config.string()), QString::fromStdString(saved.predictionType.value_or(""))};
+    if (!saved.textEncoders.empty()) {  // the studio keeps one setting for every encoder
+        out.heads = saved.textEncoders[0].heads.value_or(0);
+        out.activation = QString::fromStdString(saved.textEncoders[0].hiddenAct.value_or(""));
+    }
+    return out;
+}
+
 bool isCheckpointFile(const QString& path) {
     static const QStringList extensions{"safetensors", "ckpt", "bin", "pt", "pth"};
     const QFileInfo info(path);

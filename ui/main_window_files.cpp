@@ -156,7 +156,11 @@ bool MainWindow::openSet(const QString& setJson) {
             reference_->setCaptionerAvailable(modelHasCaptioner_);
         } else {
             pendingPlan_ = spec.plan;
-            if (!(loading_ && modelFolder == modelFolder_)) loadModel(modelFolder);  // else: already on its way
+            // A single file loads with the options the set was made with.
+            if (!(loading_ && modelFolder == modelFolder_))  // else: already on its way
+                loadModel(modelFolder, !isCheckpointFile(modelFolder) ? CheckpointOptions{}
+                                       : spec.modelOptions.empty() ? settings_->checkpointOptions(modelFolder)
+                                                                   : CheckpointOptions::fromSetJson(spec.modelOptions, setJson.toStdString()));
         }
         runSummary_->setText(tr("Opened %1").arg(setJson));
         return true;

@@ -33,6 +33,11 @@ StudioRequest MainWindow::currentRequest() const {
     StudioRequest r;
     auto& spec = r.spec;
     spec.model = modelFolder_.toStdString();
+    if (isCheckpointFile(modelFolder_)) {  // the options it loads with travel in set.json
+        LoadOptions options;
+        settings_->checkpointOptions(modelFolder_).applyTo(options);
+        spec.modelOptions = modelOptionsToJson(options);
+    }
     spec.referencePrompt = reference_->caption().toStdString();
     std::vector<std::string> subjects;
     for (const auto& s : subjects_->subjects()) subjects.push_back(s.toStdString());

@@ -33,6 +33,8 @@ struct CheckpointOptions {
     QString toJson() const;                          // compact, for Settings
     static CheckpointOptions fromJson(const QString& json);  // "" or invalid → Auto
     void applyTo(LoadOptions& options) const;        // the single-file fields of core's LoadOptions
+    // From a set.json's model_options (core's modelOptionsToJson); throws sa::Error naming `where`.
+    static CheckpointOptions fromSetJson(const nlohmann::json& modelOptions, const std::string& where);
 };
 
 struct LayerInfo {

@@ -16,23 +16,25 @@ std::vector<std::string> ImageSetSpec::allPrompts() const {
 }
 
 nlohmann::json ImageSetSpec::toJson() const {
-    return {{"format", "stylealigned-set"},
-            {"version", 1},
-            {"model", model},
-            {"reference_image", referenceImage.empty() ? nlohmann::json(nullptr) : nlohmann::json(referenceImage)},
-            {"reference_prompt", referencePrompt},
-            {"targets", targets},
-            {"negative_prompt", negativePrompt},
-            {"seeds", seeds},
-            {"steps", steps},
-            {"guidance", guidance},
-            {"height", height},
-            {"width", width},
-            {"offset", offset},
-            {"inversion_guidance", inversionGuidance},
-            {"plan", plan},
-            {"images", images},
-            {"grid", grid}};
+    nlohmann::json j = {{"format", "stylealigned-set"},
+                        {"version", 1},
+                        {"model", model},
+                        {"reference_image", referenceImage.empty() ? nlohmann::json(nullptr) : nlohmann::json(referenceImage)},
+                        {"reference_prompt", referencePrompt},
+                        {"targets", targets},
+                        {"negative_prompt", negativePrompt},
+                        {"seeds", seeds},
+                        {"steps", steps},
+                        {"guidance", guidance},
+                        {"height", height},
+                        {"width", width},
+                        {"offset", offset},
+                        {"inversion_guidance", inversionGuidance},
+                        {"plan", plan},
+                        {"images", images},
+                        {"grid", grid}};
+    if (!modelOptions.empty()) j["model_options"] = modelOptions;
+    return j;
 }
 
 ImageSetSpec ImageSetSpec::fromJson(const nlohmann::json& j, const std::string& where) {
@@ -70,6 +72,10 @@ ImageSetSpec ImageSetSpec::fromJson(const nlohmann::json& j, const std::string& 
     get("plan", s.plan);
     get("images", s.images);
     get("grid", s.grid);
+    if (j.contains("model_options") && !j.at("model_options").is_null()) {  // optional: only single files have them
+        if (!j.at("model_options").is_object()) fail("{}: field 'model_options' is not an object", where);
+        s.modelOptions = j.at("model_options");
+    }
     if (s.seeds.size() != s.targets.size() + 1)
         fail("{}: {} seeds for {} images", where, s.seeds.size(), s.targets.size() + 1);
     return s;

@@ -12,7 +12,8 @@
 namespace sa {
 
 struct ImageSetSpec {
-    std::string model;                 // model folder as given
+    std::string model;                 // model folder or single file as given
+    nlohmann::json modelOptions = nlohmann::json::object();  // a single file's load options (modelOptionsToJson)
     std::string referenceImage;        // file name inside the set folder ("" = text mode)
     std::string referencePrompt;       // prompt of image 0 (the caption in image mode)
     std::vector<std::string> targets;  // prompts of the new images, as sent to the model

@@ -20,6 +20,35 @@ const std::vector<std::string> kTransformersWeights{"model.safetensors", "model.
 
 }  // namespace
 
+nlohmann::json modelOptionsToJson(const LoadOptions& options) {
+    auto json = nlohmann::json::object();
+    if (!options.config.empty()) json["config"] = options.config.string();
+    if (options.predictionType) json["prediction_type"] = *options.predictionType;
+    if (std::any_of(options.textEncoders.begin(), options.textEncoders.end(), [](const auto& e) { return e.heads.has_value(); }))
+        for (const auto& e : options.textEncoders) json["text_encoder_heads"].push_back(e.heads.value_or(0));
+    if (std::any_of(options.textEncoders.begin(), options.textEncoders.end(), [](const auto& e) { return e.hiddenAct.has_value(); }))
+        for (const auto& e : options.textEncoders) json["text_encoder_act"].push_back(e.hiddenAct.value_or(""));
+    return json;
+}
+
+void modelOptionsFromJson(const nlohmann::json& json, LoadOptions& options, const std::string& where) {
+    if (json.is_null()) return;
+    const JsonConfig j(json, where + " model_options");
+    if (j.has("config")) options.config = j.get<std::string>("config");
+    if (j.has("prediction_type")) options.predictionType = j.get<std::string>("prediction_type");
+    const auto heads = j.get<std::vector<int>>("text_encoder_heads", {});
+    const auto acts = j.get<std::vector<std::string>>("text_encoder_act", {});
+    if (!heads.empty() && !acts.empty() && heads.size() != acts.size())
+        fail("{} model_options: text_encoder_heads and text_encoder_act differ in length", where);
+    options.textEncoders.assign(std::max(heads.size(), acts.size()), {});
+    for (size_t i = 0; i < options.textEncoders.size(); ++i) {
+        if (!heads.empty() && heads[i] < 0) fail("{} model_options: text_encoder_heads must not be negative", where);
+        if (!heads.empty() && heads[i] > 0) options.textEncoders[i].heads = heads[i];
+        if (!acts.empty() && !acts[i].empty()) options.textEncoders[i].hiddenAct = acts[i];
+    }
+    j.finish();
+}
+
 void prepareForInference(torch::nn::Module& module, const LoadOptions& options) {
     module.to(options.device, options.dtype);
     module.eval();

@@ -82,6 +82,13 @@ struct StableDiffusionModel {
     void checkConsistency(const std::string& unetWhere, const std::string& vaeWhere) const;
 };
 
+// The single-file options as set.json keeps them ("model_options"), so that a set made from a
+// checkpoint loaded with a YAML or overrides reproduces: {"config", "prediction_type",
+// "text_encoder_heads": [...], "text_encoder_act": [...]}, an empty object for the defaults.
+nlohmann::json modelOptionsToJson(const LoadOptions& options);
+// Sets those fields of `options`; `where` names the source in errors.
+void modelOptionsFromJson(const nlohmann::json& json, LoadOptions& options, const std::string& where);
+
 // Moves a loaded module to the options' device and dtype, in eval mode without gradients.
 void prepareForInference(torch::nn::Module& module, const LoadOptions& options);
 

@@ -265,7 +265,9 @@ private slots:
         QVERIFY(steps.wait(60000));
         window_->cancel();
         QVERIFY(ended.wait(60000));
-        QCOMPARE(cancelled.count(), 1);
+        // The spy on the worker's thread may record after the window's queued reaction: give it time.
+        QVERIFY2(cancelled.count() == 1 || cancelled.wait(10000),
+                 qPrintable(QString("no cancel; steps %1, error: %2").arg(steps.count()).arg(window_->lastError())));
         QVERIFY(!window_->isRunning());
         QVERIFY(steps.count() < 200);
         QCOMPARE(cv::norm(window_->lastResult()->images.front(), previous), 0.0);
@@ -547,7 +549,7 @@ private slots:
         QVERIFY(cancelButton && cancelButton->isEnabled());
         cancelButton->click();  // before the worker placed the first tensor
         QVERIFY(waitForLoad(*window));
-        QCOMPARE(cancelled.count(), 1);
+        QVERIFY(cancelled.count() == 1 || cancelled.wait(10000));  // the spy records on the worker's thread
         QCOMPARE(loaded.count(), 0);
         QVERIFY(window->isModelReady());
         QCOMPARE(window->modelPath(), tinyModel());

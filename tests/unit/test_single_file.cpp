@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/io/image_set.h"
 #include "core/io/safetensors.h"
 #include "core/pipeline/diffusers_export.h"
 #include "core/pipeline/original_config.h"
@@ -342,6 +343,36 @@ TEST(SingleFile, SingleFileOptionsAreRefusedForFolders) {
     options.config = caseOf("sd1").yaml();
     EXPECT_THAT(errorOf([&] { (void)sa::StableDiffusionModel::load(goldenDir() / "tiny-sd15", options); }),
                 HasSubstr("single-file checkpoints only"));
+}
+
+}  // namespace
+
+namespace {
+
+// set.json keeps a single file's load options; they come back as they were, bad ones are refused.
+TEST(SingleFile, ModelOptionsRoundTripThroughSetJson) {
+    sa::LoadOptions options = caseOf("sdxl").options();
+    options.predictionType = "epsilon";
+    sa::ImageSetSpec spec;
+    spec.model = caseOf("sdxl").file().string();
+    spec.modelOptions = sa::modelOptionsToJson(options);
+    spec.seeds = {1};
+    const auto back = sa::ImageSetSpec::fromJson(spec.toJson(), "set.json");
+    sa::LoadOptions loaded;
+    sa::modelOptionsFromJson(back.modelOptions, loaded, "set.json");
+    EXPECT_EQ(loaded.config, options.config);
+    EXPECT_EQ(loaded.predictionType, options.predictionType);
+    ASSERT_EQ(loaded.textEncoders.size(), options.textEncoders.size());
+    for (size_t i = 0; i < loaded.textEncoders.size(); ++i) {
+        EXPECT_EQ(loaded.textEncoders[i].heads, options.textEncoders[i].heads);
+        EXPECT_EQ(loaded.textEncoders[i].hiddenAct, options.textEncoders[i].hiddenAct);
+    }
+    EXPECT_TRUE(sa::modelOptionsToJson(sa::LoadOptions{}).empty());
+    EXPECT_FALSE(sa::ImageSetSpec::fromJson(sa::ImageSetSpec{.seeds = {1}}.toJson(), "x").modelOptions.contains("config"));
+    for (const auto& bad : {json{{"text_encoder_heads", {-1}}}, json{{"flux", 1}}, json{{"config", 3}}}) {
+        sa::LoadOptions o;
+        EXPECT_THAT(errorOf([&] { sa::modelOptionsFromJson(bad, o, "set.json"); }), HasSubstr("set.json")) << bad;
+    }
 }
 
 }  // namespace
