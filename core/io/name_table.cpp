@@ -126,6 +126,11 @@ void loadMapped(torch::nn::Module& module, const SafetensorsFile& file, const Na
                 const LoadProgress& progress, const CancelToken* cancel) {
     auto report = checkMapped(module, file, names);
     if (!report.ok()) fail("{}: {}:{}", file.path().string(), what, report.describe());
+    placeMapped(module, file, names, progress, cancel);
+}
+
+void placeMapped(torch::nn::Module& module, const SafetensorsFile& file, const NameTable& names,
+                 const LoadProgress& progress, const CancelToken* cancel) {
     torch::NoGradGuard noGrad;
     uint64_t done = 0;
     for (auto& [name, target] : moduleTensors(module)) {

@@ -72,6 +72,9 @@ LoadReport checkMapped(torch::nn::Module& module, const SafetensorsFile& file, c
 // never holds two copies of the weights.
 void loadMapped(torch::nn::Module& module, const SafetensorsFile& file, const NameTable& names, const std::string& what,
                 const LoadProgress& progress = {}, const CancelToken* cancel = nullptr);
+// The copy alone, for a caller that ran checkMapped itself (several networks checked together).
+void placeMapped(torch::nn::Module& module, const SafetensorsFile& file, const NameTable& names,
+                 const LoadProgress& progress = {}, const CancelToken* cancel = nullptr);
 
 // The tensor a transform makes of the stored one (a view where possible), and its shape.
 torch::Tensor applyTransform(const torch::Tensor& stored, TensorTransform transform);

@@ -292,47 +292,37 @@ constexpr const char* kVaeYaml = R"(
                    ch_mult: [1, 2, 4, 4], num_res_blocks: 2, attn_resolutions: [], dropout: 0.0}
 )";
 
+// v1-inference.yaml and v2-inference-v.yaml differ only in these fields.
+std::string ldmYaml(const char* extraParams, int latentSize, const char* unetParams, const char* condStage) {
+    return fmt::format(R"(
+model:
+  target: ldm.models.diffusion.ddpm.LatentDiffusion
+  params:{}
+    linear_start: 0.00085
+    linear_end: 0.0120
+    timesteps: 1000
+    image_size: {}
+    conditioning_key: crossattn
+    scale_factor: 0.18215
+    unet_config:
+      target: ldm.modules.diffusionmodules.openaimodel.UNetModel
+      params: {{image_size: 32, in_channels: 4, out_channels: 4, model_channels: 320, attention_resolutions: [4, 2, 1],
+               num_res_blocks: 2, channel_mult: [1, 2, 4, 4], use_spatial_transformer: true, transformer_depth: 1,
+               legacy: false, {}}}
+    cond_stage_config: {}
+    first_stage_config:
+      target: ldm.models.autoencoder.AutoencoderKL)", extraParams, latentSize, unetParams, condStage) + kVaeYaml;
+}
+
 std::string builtinYaml(CheckpointFamily family) {
     switch (family) {
         case CheckpointFamily::SD1:
-            return std::string(R"(
-model:
-  target: ldm.models.diffusion.ddpm.LatentDiffusion
-  params:
-    linear_start: 0.00085
-    linear_end: 0.0120
-    timesteps: 1000
-    image_size: 64
-    conditioning_key: crossattn
-    scale_factor: 0.18215
-    unet_config:
-      target: ldm.modules.diffusionmodules.openaimodel.UNetModel
-      params: {image_size: 32, in_channels: 4, out_channels: 4, model_channels: 320, attention_resolutions: [4, 2, 1],
-               num_res_blocks: 2, channel_mult: [1, 2, 4, 4], num_heads: 8, use_spatial_transformer: true,
-               transformer_depth: 1, context_dim: 768, legacy: false}
-    cond_stage_config: {target: ldm.modules.encoders.modules.FrozenCLIPEmbedder}
-    first_stage_config:
-      target: ldm.models.autoencoder.AutoencoderKL)") + kVaeYaml;
+            return ldmYaml("", 64, "num_heads: 8, context_dim: 768",
+                           "{target: ldm.modules.encoders.modules.FrozenCLIPEmbedder}");
         case CheckpointFamily::SD2:
-            return std::string(R"(
-model:
-  target: ldm.models.diffusion.ddpm.LatentDiffusion
-  params:
-    parameterization: v
-    linear_start: 0.00085
-    linear_end: 0.0120
-    timesteps: 1000
-    image_size: 96
-    conditioning_key: crossattn
-    scale_factor: 0.18215
-    unet_config:
-      target: ldm.modules.diffusionmodules.openaimodel.UNetModel
-      params: {image_size: 32, in_channels: 4, out_channels: 4, model_channels: 320, attention_resolutions: [4, 2, 1],
-               num_res_blocks: 2, channel_mult: [1, 2, 4, 4], num_head_channels: 64, use_spatial_transformer: true,
-               use_linear_in_transformer: true, transformer_depth: 1, context_dim: 1024, legacy: false}
-    cond_stage_config: {target: ldm.modules.encoders.modules.FrozenOpenCLIPEmbedder, params: {layer: penultimate}}
-    first_stage_config:
-      target: ldm.models.autoencoder.AutoencoderKL)") + kVaeYaml;
+            return ldmYaml("\n    parameterization: v", 96,
+                           "num_head_channels: 64, use_linear_in_transformer: true, context_dim: 1024",
+                           "{target: ldm.modules.encoders.modules.FrozenOpenCLIPEmbedder, params: {layer: penultimate}}");
         case CheckpointFamily::SDXL:
             return std::string(R"(
 model:

@@ -326,7 +326,7 @@ void placeWeights(const fs::path& path, const SafetensorsFile& file, Networks& n
     for (auto& part : networks.parts) {
         const auto& what = std::get<2>(part);
         const uint64_t before = done;
-        loadMapped(*std::get<0>(part), file, std::get<1>(part), what, [&](uint64_t bytes) {
+        placeMapped(*std::get<0>(part), file, std::get<1>(part), [&](uint64_t bytes) {
             done = before + bytes;
             if (options.progress) options.progress(std::min(1.0, static_cast<double>(done) / static_cast<double>(std::max<uint64_t>(total, 1))), what);
         }, options.cancel);
