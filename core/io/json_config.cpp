@@ -51,6 +51,32 @@ void JsonConfig::ignore(std::initializer_list<const char*> keys) const {
     for (const char* k : keys) used_.insert(k);
 }
 
+void JsonConfig::ignoreTransformersGeneric() const {
+    static const char* const generic[] = {
+        "return_dict", "output_hidden_states", "output_attentions", "torchscript", "torch_dtype", "use_bfloat16",
+        "tf_legacy_loss", "pruned_heads", "tie_word_embeddings", "is_encoder_decoder", "is_decoder",
+        "cross_attention_hidden_size", "add_cross_attention", "tie_encoder_decoder", "max_length", "min_length",
+        "do_sample", "early_stopping", "num_beams", "num_beam_groups", "diversity_penalty", "temperature", "top_k",
+        "top_p", "typical_p", "repetition_penalty", "length_penalty", "no_repeat_ngram_size",
+        "encoder_no_repeat_ngram_size", "bad_words_ids", "num_return_sequences", "chunk_size_feed_forward",
+        "output_scores", "return_dict_in_generate", "forced_bos_token_id", "forced_eos_token_id",
+        "remove_invalid_values", "exponential_decay_length_penalty", "suppress_tokens", "begin_suppress_tokens",
+        "finetuning_task", "id2label", "label2id", "num_labels", "tokenizer_class", "prefix", "bos_token_id",
+        "pad_token_id", "eos_token_id", "sep_token_id", "decoder_start_token_id", "task_specific_params",
+        "problem_type", "transformers_version", "gradient_checkpointing", "initializer_range", "initializer_factor",
+        "dropout", "attention_dropout", "hidden_dropout_prob", "attention_probs_dropout_prob", "use_cache",
+        "architectures", "model_type", "cross_attention_hidden_size", "layerdrop"};
+    for (const char* key : generic) used_.insert(key);
+}
+
+JsonConfig JsonConfig::section(const std::string& key) const {
+    used_.insert(key);
+    if (!has(key)) return JsonConfig(nlohmann::json::object(), where_ + " " + key);
+    const auto& value = json_.at(key);
+    if (!value.is_object()) fail("{}: field '{}' must be an object, got {}", where_, key, value.dump());
+    return JsonConfig(value, where_ + " " + key);
+}
+
 void JsonConfig::finish() const {
     std::vector<std::string> unknown;
     for (auto it = json_.begin(); it != json_.end(); ++it) {

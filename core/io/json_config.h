@@ -77,6 +77,12 @@ public:
     void expectOneOf(const std::string& key, const std::vector<nlohmann::json>& allowed) const;
     // Fields that are read elsewhere or do not change inference.
     void ignore(std::initializer_list<const char*> keys) const;
+    // The attributes every transformers PretrainedConfig carries (generation defaults, labels,
+    // dropout, initialisation, ids, bookkeeping); none changes what an encoder computes. Hub
+    // configs of composite models write all of them into their sub-configs.
+    void ignoreTransformersGeneric() const;
+    // A nested object ("text_config") as a config of its own; absent or null gives an empty one.
+    JsonConfig section(const std::string& key) const;
     // Rejects every field never read nor ignored whose value is not null / false.
     void finish() const;
 

@@ -30,8 +30,7 @@ CLIPTextConfig CLIPTextConfig::fromJson(const JsonConfig& j) {
     }
     j.expectOneOf("model_type", {"clip_text_model"});
     activationByName(c.hidden_act, j.where() + " hidden_act");
-    j.ignore({"attention_dropout", "dropout", "bos_token_id", "pad_token_id", "initializer_factor",
-              "initializer_range", "torch_dtype", "transformers_version"});
+    j.ignoreTransformersGeneric();  // a CLIPModel's text_config carries every PretrainedConfig default
     j.finish();
     return c;
 }
@@ -58,33 +57,28 @@ CLIPTextConfig CLIPTextConfig::load(const std::filesystem::path& configFile) {
     return fromJson(JsonConfig::load(configFile));
 }
 
-CLIPEncoderLayerImpl::CLIPEncoderLayerImpl(const CLIPTextConfig& c)
-    : act(activationByName(c.hidden_act, "text_encoder")), heads(c.num_attention_heads) {
-    const int h = c.hidden_size;
+CLIPEncoderLayerImpl::CLIPEncoderLayerImpl(int h, int intermediate, int heads_, const std::string& actName, double eps)
+    : act(activationByName(actName, "CLIP encoder")), heads(heads_) {
     auto selfAttn = std::make_shared<torch::nn::Module>();
     kProj = selfAttn->register_module("k_proj", linear(h, h));
     vProj = selfAttn->register_module("v_proj", linear(h, h));
     qProj = selfAttn->register_module("q_proj", linear(h, h));
     outProj = selfAttn->register_module("out_proj", linear(h, h));
     register_module("self_attn", selfAttn);
-    layerNorm1 = register_module("layer_norm1", torch::nn::LayerNorm(torch::nn::LayerNormOptions({h}).eps(c.layer_norm_eps)));
+    layerNorm1 = register_module("layer_norm1", layerNorm(h, eps));
     auto mlp = std::make_shared<torch::nn::Module>();
-    fc1 = mlp->register_module("fc1", linear(h, c.intermediate_size));
-    fc2 = mlp->register_module("fc2", linear(c.intermediate_size, h));
+    fc1 = mlp->register_module("fc1", linear(h, intermediate));
+    fc2 = mlp->register_module("fc2", linear(intermediate, h));
     register_module("mlp", mlp);
-    layerNorm2 = register_module("layer_norm2", torch::nn::LayerNorm(torch::nn::LayerNormOptions({h}).eps(c.layer_norm_eps)));
+    layerNorm2 = register_module("layer_norm2", layerNorm(h, eps));
 }
 
-torch::Tensor CLIPEncoderLayerImpl::forward(const torch::Tensor& x, const torch::Tensor& causalMask) {
-    const auto b = x.size(0), t = x.size(1), dim = x.size(2);
-    auto split = [&](const torch::Tensor& y) { return y.view({b, t, heads, -1}).transpose(1, 2); };
+torch::Tensor CLIPEncoderLayerImpl::forward(const torch::Tensor& x, const torch::Tensor& mask) {
     auto h = layerNorm1(x);
-    const double scale = 1.0 / std::sqrt(static_cast<double>(dim / heads));
     // transformers' CLIPAttention scales the queries before the product.
-    auto q = split(qProj(h) * scale), k = split(kProj(h)), v = split(vProj(h));
-    auto weights = (torch::matmul(q, k.transpose(-1, -2)) + causalMask).softmax(-1);
-    auto attn = torch::matmul(weights, v).transpose(1, 2).reshape({b, t, dim});
-    auto out = x + outProj(attn);
+    auto attn = scaledAttention(splitHeads(qProj(h), heads), splitHeads(kProj(h), heads), splitHeads(vProj(h), heads),
+                                ScaleAt::Queries, mask);
+    auto out = x + outProj(mergeHeads(attn));
     return out + fc2(act(fc1(layerNorm2(out))));
 }
 
@@ -97,11 +91,13 @@ CLIPTextModelImpl::CLIPTextModelImpl(CLIPTextConfig config) : config_(std::move(
         embeddings->register_module("position_embedding", torch::nn::Embedding(c.max_position_embeddings, c.hidden_size));
     textModel->register_module("embeddings", embeddings);
     auto encoder = std::make_shared<torch::nn::Module>();
-    for (int i = 0; i < c.num_hidden_layers; ++i) layers.push_back(CLIPEncoderLayer(c));
+    for (int i = 0; i < c.num_hidden_layers; ++i)
+        layers.push_back(CLIPEncoderLayer(c.hidden_size, c.intermediate_size, c.num_attention_heads, c.hidden_act,
+                                          c.layer_norm_eps));
     registerList(*encoder, "layers", layers);
     textModel->register_module("encoder", encoder);
     finalLayerNorm = textModel->register_module(
-        "final_layer_norm", torch::nn::LayerNorm(torch::nn::LayerNormOptions({c.hidden_size}).eps(c.layer_norm_eps)));
+        "final_layer_norm", layerNorm(c.hidden_size, c.layer_norm_eps));
     register_module("text_model", textModel);
     if (c.with_projection) textProjection = register_module("text_projection", linear(c.hidden_size, c.projection_dim, false));
 }

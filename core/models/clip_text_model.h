@@ -35,10 +35,12 @@ struct CLIPTextOutput {
     torch::Tensor textEmbeds;                 // text_projection(pooled), WithProjection only  [B, P]
 };
 
+// One pre-norm encoder layer of CLIP's text and vision towers (CLIPEncoderLayer).
 class CLIPEncoderLayerImpl : public torch::nn::Module {
 public:
-    CLIPEncoderLayerImpl(const CLIPTextConfig& config);
-    torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& causalMask);
+    CLIPEncoderLayerImpl(int hidden, int intermediate, int heads, const std::string& act, double eps);
+    // mask: the text tower's causal mask, undefined for the vision tower.
+    torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& mask = {});
 
     torch::nn::LayerNorm layerNorm1{nullptr}, layerNorm2{nullptr};
     torch::nn::Linear qProj{nullptr}, kProj{nullptr}, vProj{nullptr}, outProj{nullptr}, fc1{nullptr}, fc2{nullptr};

@@ -1,5 +1,7 @@
 #include "core/models/layers.h"
 
+#include <cmath>
+
 #include "core/common/error.h"
 
 namespace sa {
@@ -29,6 +31,29 @@ Activation activationByName(const std::string& name, const std::string& where) {
     if (name == "relu") return [](const torch::Tensor& x) { return torch::relu(x); };
     if (name == "mish") return [](const torch::Tensor& x) { return torch::mish(x); };
     fail("{}: activation '{}' is not supported (silu, gelu, quick_gelu, relu, mish)", where, name);
+}
+
+torch::Tensor splitHeads(const torch::Tensor& x, int64_t heads) {
+    return x.view({x.size(0), x.size(1), heads, -1}).transpose(1, 2);
+}
+
+torch::Tensor mergeHeads(const torch::Tensor& x) {
+    return x.transpose(1, 2).reshape({x.size(0), x.size(2), -1});
+}
+
+torch::Tensor scaledAttention(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v, ScaleAt scale,
+                              const torch::Tensor& mask) {
+    const double root = std::sqrt(static_cast<double>(q.size(-1)));
+    auto scores = scale == ScaleAt::Queries ? torch::matmul(q * (1.0 / root), k.transpose(-1, -2))
+                                            : torch::matmul(q, k.transpose(-1, -2));
+    if (scale == ScaleAt::ScoresMultiply) scores = scores * (1.0 / root);
+    if (scale == ScaleAt::ScoresDivide) scores = scores / root;
+    if (mask.defined()) scores = scores + mask;
+    return torch::matmul(scores.softmax(-1), v);
+}
+
+torch::nn::LayerNorm layerNorm(int64_t dim, double eps) {
+    return torch::nn::LayerNorm(torch::nn::LayerNormOptions({dim}).eps(eps));
 }
 
 torch::nn::Conv2d conv2d(int in, int out, int kernel, int stride, int padding, bool bias) {

@@ -48,6 +48,17 @@ void registerList(torch::nn::Module& owner, const std::string& name, const std::
 using Activation = std::function<torch::Tensor(const torch::Tensor&)>;
 Activation activationByName(const std::string& name, const std::string& where);
 
+// Multi-head attention on [B, T, C] tensors split into heads ([B, heads, T, C / heads]) and back.
+torch::Tensor splitHeads(const torch::Tensor& x, int64_t heads);
+torch::Tensor mergeHeads(const torch::Tensor& x);
+// softmax(q kᵀ · 1/√d + mask) v on split heads. Where the 1/√d enters changes the last bits, so
+// each port says which its reference uses: CLIP scales the queries, BLIP's vision tower multiplies
+// the scores, BERT and ViT divide them.
+enum class ScaleAt { Queries, ScoresMultiply, ScoresDivide };
+torch::Tensor scaledAttention(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v, ScaleAt scale,
+                              const torch::Tensor& mask = {});
+
+torch::nn::LayerNorm layerNorm(int64_t dim, double eps);
 torch::nn::Conv2d conv2d(int in, int out, int kernel, int stride = 1, int padding = 0, bool bias = true);
 torch::nn::Linear linear(int in, int out, bool bias = true);
 
