@@ -16,6 +16,7 @@
 #include "core/io/image.h"
 #include "core/io/image_set.h"
 #include "core/eval/judge.h"
+#include "core/models/blip_captioner.h"
 #include "core/pipeline/diffusers_export.h"
 #include "core/pipeline/set_request.h"
 
@@ -88,12 +89,28 @@ std::shared_ptr<StableDiffusionModel> loadModel(const Args& args, const std::str
     return model;
 }
 
-// Without --caption: the model's captioner (the demo model's judge) describes the reference.
-std::string autoCaption(const fs::path& model, const fs::path& reference) {
-    if (!fs::exists(model / "judge" / "config.json"))
-        fail("--reference needs --caption TEXT (what the image shows, and its style): {} has no captioner", model.string());
-    auto caption = Judge::load(model / "judge").caption(readImage(reference));
-    fmt::print(stderr, "caption: {}\n", caption);
+// Without --caption: --captioner DIR (a BLIP folder) describes the reference, else the model's own
+// captioner (the demo model's judge).
+std::string autoCaption(const Args& args, const fs::path& model, const fs::path& reference) {
+    std::string caption;
+    if (args.has("captioner")) {
+        auto captioner = BlipCaptioner::load(args.get("captioner"), selectDevice(args.get("device", "auto")));
+        auto options = captioner->defaults();
+        options.num_beams = args.getInt("caption-beams", options.num_beams, 1);
+        options.max_length = args.getInt("caption-max-length", options.max_length, 1);
+        caption = captioner->caption(readImage(reference), args.get("caption-prefix"), options, &interruptToken());
+    } else if (fs::exists(model / "judge" / "config.json")) {
+        caption = Judge::load(model / "judge").caption(readImage(reference));
+    } else {
+        fail("--reference needs --caption TEXT (what the image shows, and its style) or --captioner DIR (a BLIP "
+             "captioning folder): {} has no captioner",
+             model.string());
+    }
+    if (caption.find_first_not_of(" \t\n") == std::string::npos)
+        fail("the captioner returned an empty caption for {}; give --caption TEXT", reference.string());
+    const auto parts = splitCaption(caption);
+    fmt::print(stderr, "caption: {}\n  shows: {}\n  style: {}\n", caption, parts.subject,
+               parts.style.empty() ? "(none found: give --style)" : parts.style);
     return caption;
 }
 
@@ -139,7 +156,8 @@ int runSet(const Args& args, ImageSetSpec spec, const fs::path& referenceFile, c
 }  // namespace
 
 int runGenerate(const Args& args) {
-    args.expectOnly(withModelOptions({"reference", "caption", "style", "prompt", "negative", "seed", "steps", "guidance",
+    args.expectOnly(withModelOptions({"reference", "caption", "captioner", "caption-prefix", "caption-beams",
+                                      "caption-max-length", "style", "prompt", "negative", "seed", "steps", "guidance",
                                       "offset", "inversion-guidance", "plan", "preset", "height", "width", "out", "set"}));
     const fs::path out = outputFolder(args);
     if (args.has("set")) {  // reproduce a set.json
@@ -156,7 +174,7 @@ int runGenerate(const Args& args) {
         if (p.find_first_not_of(" \t\n") == std::string::npos) fail("--prompt must not be empty");
     std::string style = args.get("style");
     if (args.has("reference")) {
-        spec.referencePrompt = args.has("caption") ? args.get("caption") : autoCaption(spec.model, args.get("reference"));
+        spec.referencePrompt = args.has("caption") ? args.get("caption") : autoCaption(args, spec.model, args.get("reference"));
         if (style.empty()) style = styleWords(spec.referencePrompt);
         if (prompts.empty()) fail("give at least one --prompt for a new subject");
     } else {

@@ -63,13 +63,89 @@ namespace {
 bool isSpace(char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; }
 }  // namespace
 
-std::string styleWords(const std::string& caption) {
-    const auto comma = caption.find(',');
-    if (comma == std::string::npos) return "";
-    auto style = caption.substr(comma + 1);
-    while (!style.empty() && (style.back() == '.' || isSpace(style.back()))) style.pop_back();
-    while (!style.empty() && isSpace(style.front())) style.erase(0, 1);
-    return style;
+namespace {
+
+std::string trimmed(std::string text) {
+    while (!text.empty() && (text.back() == '.' || isSpace(text.back()))) text.pop_back();
+    while (!text.empty() && isSpace(text.front())) text.erase(0, 1);
+    return text;
+}
+
+bool startsWithWord(const std::string& text, const std::string& word) {
+    return text.rfind(word, 0) == 0 && (text.size() == word.size() || isSpace(text[word.size()]));
+}
+
+// Nouns that name how an image was made. "picture", "image", "photo" alone name no style.
+const char* const kMedia[] = {"painting", "drawing", "sketch", "illustration", "cartoon", "watercolor", "watercolour",
+                              "photograph", "photo", "print", "engraving", "etching", "woodcut", "poster", "rendering",
+                              "render", "mosaic", "sculpture", "doodle", "comic", "anime", "pixel art", "oil painting",
+                              "portrait", "graphic", "vector art", "digital art", "artwork", "collage", "tapestry"};
+const char* const kNoStyle[] = {"picture", "image", "photo", "photograph", "close up", "closeup", "view"};
+
+// "a watercolor painting of a fox": the words between the article and " of ", when they end in a medium.
+bool splitMediumFirst(const std::string& caption, CaptionParts& parts) {
+    std::string rest = caption;
+    for (const char* article : {"a", "an", "the"})
+        if (startsWithWord(rest, article)) {
+            rest = trimmed(rest.substr(std::string(article).size()));
+            break;
+        }
+    const auto of = rest.find(" of ");
+    if (of == std::string::npos) return false;
+    const std::string head = rest.substr(0, of);
+    bool medium = false;
+    for (const char* m : kMedia) {
+        const std::string word = m;
+        medium = medium || (head.size() >= word.size() && head.compare(head.size() - word.size(), word.size(), word) == 0);
+    }
+    if (!medium) return false;
+    parts.subject = trimmed(rest.substr(of + 4));
+    parts.style = head;
+    for (const char* plain : kNoStyle)
+        if (head == plain) parts.style.clear();
+    return !parts.subject.empty();
+}
+
+// "… in the style of ukiyo-e", "… in watercolor": a trailing phrase naming a medium or a style.
+bool splitStyleLast(const std::string& caption, CaptionParts& parts) {
+    for (const char* marker : {" in the style of ", " in a style of ", " in style of "}) {
+        const auto at = caption.rfind(marker);
+        if (at != std::string::npos && at > 0) {
+            parts = {trimmed(caption.substr(0, at)), "in the style of " + trimmed(caption.substr(at + std::string(marker).size()))};
+            return true;
+        }
+    }
+    const auto at = caption.rfind(" in ");
+    if (at == std::string::npos || at == 0) return false;
+    const std::string tail = trimmed(caption.substr(at + 4));
+    for (const char* m : kMedia)
+        if (tail == m || tail == std::string("a ") + m || tail == std::string(m) + " style") {
+            parts = {trimmed(caption.substr(0, at)), tail};
+            return true;
+        }
+    return false;
+}
+
+}  // namespace
+
+CaptionParts splitCaption(const std::string& captionIn) {
+    const std::string caption = trimmed(captionIn);
+    CaptionParts parts;
+    if (const auto comma = caption.find(','); comma != std::string::npos) {
+        parts = {trimmed(caption.substr(0, comma)), trimmed(caption.substr(comma + 1))};
+        if (!parts.style.empty()) return parts;
+    }
+    if (splitMediumFirst(caption, parts) || splitStyleLast(caption, parts)) return parts;
+    return {caption, ""};
+}
+
+std::string styleWords(const std::string& caption) { return splitCaption(caption).style; }
+
+std::string joinCaption(const CaptionParts& parts) {
+    const auto subject = trimmed(parts.subject), style = trimmed(parts.style);
+    if (style.empty()) return subject;
+    if (subject.empty()) return style;
+    return subject + ", " + style;
 }
 
 std::vector<std::string> styledPrompts(const std::vector<std::string>& subjects, const std::string& style) {

@@ -28,8 +28,21 @@ void validateSpec(const ImageSetSpec& spec, const std::string& where, bool withR
 nlohmann::json presetPlanJson(const std::string& preset);
 std::string defaultPreset(bool withReferenceImage);
 
-// "a fish, pixel art style." → "pixel art style": the words after the caption's first comma.
+// A reference's caption split into what the image shows and the style words appended to every
+// new subject. The demo's captions put the style after a comma ("a fish, pixel art style.");
+// captioners such as BLIP name the medium first ("a watercolor painting of a fox in the snow" →
+// subject "a fox in the snow", style "watercolor painting") or last ("a fox in the snow in
+// watercolor", "… in the style of ukiyo-e"). A plain "a picture / photo / image of" names no
+// style; without any of these forms the whole caption is the subject.
+struct CaptionParts {
+    std::string subject;
+    std::string style;
+};
+CaptionParts splitCaption(const std::string& caption);
+// The style part of splitCaption.
 std::string styleWords(const std::string& caption);
+// The caption the inversion uses, rebuilt from (possibly edited) parts: "subject, style".
+std::string joinCaption(const CaptionParts& parts);
 
 // The target prompts as sent to the model: each subject with ", <style>." appended (when a
 // style is known and the subject does not already name it).

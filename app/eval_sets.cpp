@@ -1,0 +1,142 @@
+#include "app/eval_sets.h"
+
+#include <fmt/format.h>
+
+#include "core/data/procedural_dataset.h"
+#include "core/io/image.h"
+#include "core/pipeline/set_request.h"
+#include "core/pipeline/style_aligned_pipeline.h"
+
+namespace sa {
+namespace {
+
+// Styles and subjects for models other than the demo (the paper's sets pair a style description
+// with four objects; these are in the same spirit).
+const char* const kStyles[] = {"watercolor painting", "pixel art", "origami paper craft", "minimalist line drawing",
+                               "oil painting with thick brush strokes", "3d render, claymation", "pop art",
+                               "stained glass window", "ukiyo-e woodblock print", "flat vector illustration"};
+const char* const kSubjects[] = {"a cat", "a house", "a bicycle", "a tree", "a lighthouse", "a teapot", "an owl",
+                                 "a sailboat", "a mushroom", "a guitar", "a fox", "a castle", "a hot air balloon",
+                                 "a robot", "a bowl of fruit", "a penguin"};
+
+}  // namespace
+
+void JudgeScore::add(Judge& judge, const torch::Tensor& images, const std::vector<int>& subjects) {
+    auto verdicts = judge.judge(images);
+    auto styles = judge.styleDescriptor(images);
+    if (verbose) {
+        std::string line;
+        for (const auto& v : verdicts)
+            line += fmt::format(" | {} / {} {}", judge.subjectName(v.subject), judge.styleName(v.style), v.variant + 1);
+        fmt::print(stderr, "{}:{}\n", name, line);
+    }
+    for (size_t i = 1; i < verdicts.size(); ++i) {
+        subjectsRight += verdicts[i].subject == subjects[i];
+        looksAgree += sameLook(verdicts[i], verdicts[0]);
+        stylesAgree += verdicts[i].style == verdicts[0].style;
+        similarity += (styles[static_cast<int64_t>(i)] * styles[0]).sum().item<double>();
+        ++targets;
+    }
+}
+
+std::string JudgeScore::row() const {
+    return fmt::format(" {:.1f} % | {:.1f} % | {:.1f} % | {:.3f} |", 100.0 * subjectsRight / targets,
+                       100.0 * looksAgree / targets, 100.0 * stylesAgree / targets, similarity / targets);
+}
+
+EvalSets::EvalSets(std::shared_ptr<StableDiffusionModel> model, const std::filesystem::path& folder, uint64_t seed)
+    : model_(std::move(model)), seed_(seed) {
+    if (std::filesystem::is_directory(folder) && std::filesystem::exists(folder / "judge" / "config.json"))
+        judge_ = Judge::load(folder / "judge");
+}
+
+EvalSet EvalSets::at(int k, int steps, double guidance, BlipCaptioner* captioner) {
+    EvalSet set;
+    set.seed = seed_ + 10 * static_cast<uint64_t>(k);
+    const int size = model_->unet->config().sample_size * model_->vaeScaleFactor();
+    if (judge_) {  // the demo: procedural subjects and styles, a held-out reference image
+        const auto& subjects = data::subjectNames();
+        const int style = k % static_cast<int>(data::styleNames().size());
+        for (int i = 0; i < 5; ++i) set.subjectIds.push_back((k * 7 + i * 5) % static_cast<int>(subjects.size()));
+        for (int s : set.subjectIds) set.prompts.push_back(data::captionFor(s, style));
+        for (size_t i = 1; i < set.prompts.size(); ++i) set.subjects.push_back(splitCaption(set.prompts[i]).subject);
+        data::ProceduralDataset heldOut(seed_, size, 1);
+        const auto sample = heldOut.at(static_cast<int64_t>(set.subjectIds[0] + style * subjects.size()) + 120 * k);
+        set.referenceImage = imageToTensor(sample.image);
+        set.referenceCaption = judge_->caption(judge_->judge((set.referenceImage + 1) / 2).front());
+        return set;
+    }
+    const int styles = static_cast<int>(std::size(kStyles)), subjects = static_cast<int>(std::size(kSubjects));
+    const std::string style = kStyles[k % styles];
+    std::vector<std::string> names;
+    for (int i = 0; i < 5; ++i) names.push_back(kSubjects[(k * 7 + i * 3) % subjects]);
+    set.prompts = styledPrompts(names, style);
+    set.subjects.assign(names.begin() + 1, names.end());
+    GenerationRequest reference;
+    reference.prompts = {set.prompts[0]};
+    reference.steps = steps;
+    reference.guidanceScale = guidance;
+    reference.seed = set.seed + 5;  // not the set's own first seed: the inversion must work for it
+    const auto image = TextToImagePipeline(model_).generate(reference).images;
+    set.referenceImage = image * 2 - 1;
+    set.referenceCaption = captioner ? captioner->caption(tensorToImage(image[0]), "", captioner->defaults())
+                                     : set.prompts[0];
+    return set;
+}
+
+std::vector<torch::Tensor> EvalSets::run(const EvalSet& set, int steps, double guidance) {
+    const auto paths = model_->unet->selfAttentionPaths();
+    StyleAlignedRequest request;
+    request.generation.prompts = set.prompts;
+    request.generation.steps = steps;
+    request.generation.guidanceScale = guidance;
+    request.generation.seed = set.seed;
+    request.plan = LayerPlan::paperDefault(paths);
+    StyleAlignedPipeline pipeline(model_);
+    std::vector<torch::Tensor> out;
+    out.push_back(TextToImagePipeline(model_).generate(request.generation).images);
+    out.push_back(pipeline.generate(request).images);
+
+    auto withImage = request;
+    withImage.referenceImage = set.referenceImage;
+    withImage.generation.prompts[0] = set.referenceCaption;
+    withImage.plan = LayerPlan::preset("transfer", paths);
+    withImage.offset = std::min(5, steps - 1);
+    withImage.generation.guidanceScale = 10.0;
+    out.push_back(pipeline.generate(withImage).images);
+
+    auto noAdain = request;
+    for (auto& [path, s] : noAdain.plan.layers) s.adainQueries = s.adainKeys = 0;
+    out.push_back(pipeline.generate(noAdain).images);
+    auto full = request;
+    full.plan.fullAttentionShare = true;
+    out.push_back(pipeline.generate(full).images);
+    return out;
+}
+
+void EvalSets::printLookHistogram(int perStyle, int steps, double guidance) {
+    if (!judge_) fail("--looks needs the demo model's judge");
+    const auto& styles = data::styleNames();
+    const int looks = judge_->config().style_variants, subjects = static_cast<int>(data::subjectNames().size());
+    fmt::print("\nlooks drawn by plain generation ({} images per style, guidance {}, judged):\n\n| style |", perStyle,
+               guidance);
+    for (int look = 0; look < looks; ++look) fmt::print(" look {} |", look + 1);
+    std::string rule = "|---|";
+    for (int column = 0; column <= looks; ++column) rule += "---|";
+    fmt::print(" another style |\n{}\n", rule);
+    for (int style = 0; style < static_cast<int>(styles.size()); ++style) {
+        GenerationRequest request;
+        for (int i = 0; i < perStyle; ++i) request.prompts.push_back(data::captionFor((style + i * 5) % subjects, style));
+        request.steps = steps;
+        request.guidanceScale = guidance;
+        request.seed = seed_ + 1000 * static_cast<uint64_t>(style);
+        std::vector<int> count(static_cast<size_t>(looks) + 1, 0);
+        for (const auto& v : judge_->judge(TextToImagePipeline(model_).generate(request).images))
+            ++count[v.style == style ? static_cast<size_t>(v.variant) : static_cast<size_t>(looks)];
+        fmt::print("| {} |", styles[static_cast<size_t>(style)]);
+        for (int c : count) fmt::print(" {} |", c);
+        fmt::print("\n");
+    }
+}
+
+}  // namespace sa
