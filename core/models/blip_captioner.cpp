@@ -1,6 +1,7 @@
 #include "core/models/blip_captioner.h"
 
 #include "core/io/safetensors.h"
+#include "core/io/state_dict.h"
 #include "core/models/hub_folder.h"
 
 namespace sa {
@@ -61,7 +62,7 @@ std::shared_ptr<BlipCaptioner> BlipCaptioner::load(const fs::path& folder, torch
         fail("{}: vocab.txt has {} tokens but text_config.vocab_size is {}", folder.string(),
              c->tokenizer_->vocabSize(), config.text.vocab_size);
     c->model_ = BlipForConditionalGeneration(config);
-    const auto weights = SafetensorsFile::open(folder / "model.safetensors");
+    const auto weights = SafetensorsFile::open(findWeightsFile(folder, {"model.safetensors"}));
     loadHubWeights(*c->model_, folder, blipNames(*weights), "BLIP captioner", device);
     return c;
 }

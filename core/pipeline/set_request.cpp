@@ -98,11 +98,11 @@ bool splitMediumFirst(const std::string& caption, CaptionParts& parts) {
         const std::string word = m;
         medium = medium || (head.size() >= word.size() && head.compare(head.size() - word.size(), word.size(), word) == 0);
     }
-    if (!medium) return false;
+    bool plain = false;
+    for (const char* word : kNoStyle) plain = plain || head == word;
+    if (!medium && !plain) return false;
     parts.subject = trimmed(rest.substr(of + 4));
-    parts.style = head;
-    for (const char* plain : kNoStyle)
-        if (head == plain) parts.style.clear();
+    parts.style = plain ? "" : head;
     return !parts.subject.empty();
 }
 

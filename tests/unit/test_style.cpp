@@ -351,6 +351,28 @@ TEST(AttentionSummary, CrossLayerOfASelfAttentionLayer) {
 TEST(SetRequest, PromptsSeedsAndStyleWords) {
     EXPECT_EQ(styleWords("a fish, pixel art style."), "pixel art style");
     EXPECT_EQ(styleWords("a fish"), "");
+    // Captioners name the medium first or last.
+    auto parts = splitCaption("a watercolor painting of a fox in the snow");
+    EXPECT_EQ(parts.subject, "a fox in the snow");
+    EXPECT_EQ(parts.style, "watercolor painting");
+    parts = splitCaption("a black and white photo of a dog.");
+    EXPECT_EQ(parts.subject, "a dog");
+    EXPECT_EQ(parts.style, "black and white photo");
+    parts = splitCaption("a picture of a cat on a couch");  // a plain "picture of" names no style
+    EXPECT_EQ(parts.subject, "a cat on a couch");
+    EXPECT_EQ(parts.style, "");
+    parts = splitCaption("a house by the sea in the style of ukiyo-e");
+    EXPECT_EQ(parts.subject, "a house by the sea");
+    EXPECT_EQ(parts.style, "in the style of ukiyo-e");
+    parts = splitCaption("a bird on a branch in watercolor");
+    EXPECT_EQ(parts.subject, "a bird on a branch");
+    EXPECT_EQ(parts.style, "watercolor");
+    parts = splitCaption("a cup of coffee on a table");  // "of" without a medium: all subject
+    EXPECT_EQ(parts.subject, "a cup of coffee on a table");
+    EXPECT_EQ(parts.style, "");
+    EXPECT_EQ(splitCaption("").subject, "");
+    EXPECT_EQ(joinCaption({"a fox ", " watercolor painting."}), "a fox, watercolor painting");
+    EXPECT_EQ(joinCaption({"a fox", ""}), "a fox");
     EXPECT_EQ(styledPrompts({"a cat ", "a boat, pixel art style"}, "pixel art style"),
               (std::vector<std::string>{"a cat, pixel art style.", "a boat, pixel art style"}));
     EXPECT_EQ(styledPrompts({"a cat"}, ""), std::vector<std::string>{"a cat"});
