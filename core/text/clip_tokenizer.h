@@ -3,11 +3,12 @@
 // diffusers runs it: ftfy not installed, so text is normalized by
 // `BasicTokenizer(strip_accents=False, do_split_on_punc=False)` (reference: transformers
 // models/clip/tokenization_clip.py, tokenization_utils.py `PreTrainedTokenizer.tokenize`).
-// Qt-free and LibTorch-free; Unicode properties come from ICU, pinned to the Unicode version of
-// the reference Python (see clip_tokenizer.cpp).
+// Qt-free and LibTorch-free; the Unicode rules are shared with the other tokenizers
+// (core/text/unicode_text.h).
 #include <cstdint>
 #include <filesystem>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -47,18 +48,13 @@ public:
     int64_t tokenToId(const std::string& token) const;
 
 private:
-    struct AddedToken {
-        std::u32string content;
-        std::string utf8;
-    };
-
     ClipTokenizer() = default;
-    std::vector<std::string> tokenizeSegment(const std::u32string& text) const;
+    std::vector<std::string> tokenizeSegment(std::u32string_view text) const;
     std::vector<std::string> bpe(const std::string& word) const;
 
     std::unordered_map<std::string, int64_t> vocab;
     std::unordered_map<std::string, int> mergeRanks;  // key: "first second"
-    std::vector<AddedToken> addedTokens;              // split off before normalization
+    std::vector<std::u32string> addedTokens;          // split off before normalization
     std::unordered_map<std::string, int64_t> addedIds;
     bool splitSpecialTokens = false;
     int64_t bos = 0;

@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <exception>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <typeinfo>
@@ -53,15 +54,29 @@ void expectOnlySaErrors(const std::string& where, Body&& body) {
     }
 }
 
-// The readers under test take paths: every input is written to one scratch file per process
-// (in /dev/shm when there is one, so no disk I/O), removed at exit.
+// Scratch files live in /dev/shm when there is one (no disk I/O), named after the process.
+inline std::filesystem::path scratchPath(const std::string& name) {
+    std::filesystem::path dir = "/dev/shm";
+    if (::access(dir.c_str(), W_OK) != 0) dir = std::filesystem::temp_directory_path();
+    return dir / ("sa-fuzz-" + std::to_string(::getpid()) + "-" + name);
+}
+
+inline void writeScratch(const std::filesystem::path& path, const uint8_t* data, size_t size) {
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0) bug("cannot write the scratch file", path.string());
+    for (size_t done = 0; done < size;) {
+        const auto n = ::write(fd, data + done, size - done);
+        if (n <= 0) bug("cannot write the scratch file", path.string());
+        done += static_cast<size_t>(n);
+    }
+    ::close(fd);
+}
+
+// The readers under test take paths: every input is written to one scratch file per process,
+// removed at exit.
 class ScratchFile {
 public:
-    explicit ScratchFile(const std::string& name) {
-        std::filesystem::path dir = "/dev/shm";
-        if (::access(dir.c_str(), W_OK) != 0) dir = std::filesystem::temp_directory_path();
-        path_ = dir / ("sa-fuzz-" + std::to_string(::getpid()) + "-" + name);
-    }
+    explicit ScratchFile(const std::string& name) : path_(scratchPath(name)) {}
     ~ScratchFile() {
         std::error_code ignored;
         std::filesystem::remove(path_, ignored);
@@ -70,15 +85,36 @@ public:
     ScratchFile& operator=(const ScratchFile&) = delete;
 
     const std::filesystem::path& write(const uint8_t* data, size_t size) {
-        const int fd = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-        if (fd < 0) bug("cannot write the scratch file", path_.string());
-        for (size_t done = 0; done < size;) {
-            const auto n = ::write(fd, data + done, size - done);
-            if (n <= 0) bug("cannot write the scratch file", path_.string());
-            done += static_cast<size_t>(n);
-        }
-        ::close(fd);
+        writeScratch(path_, data, size);
         return path_;
+    }
+    const std::filesystem::path& path() const { return path_; }
+
+private:
+    std::filesystem::path path_;
+};
+
+// For readers of a folder of files (tokenizers): one scratch folder per process, removed at exit.
+class ScratchFolder {
+public:
+    explicit ScratchFolder(const std::string& name) : path_(scratchPath(name)) {
+        std::filesystem::create_directories(path_);
+    }
+    ~ScratchFolder() {
+        std::error_code ignored;
+        std::filesystem::remove_all(path_, ignored);
+    }
+    ScratchFolder(const ScratchFolder&) = delete;
+    ScratchFolder& operator=(const ScratchFolder&) = delete;
+
+    // Writes the file `name` in the folder, or removes it when `bytes` is absent.
+    void put(const std::string& name, std::optional<std::string_view> bytes) const {
+        std::error_code ignored;
+        if (!bytes) {
+            std::filesystem::remove(path_ / name, ignored);
+            return;
+        }
+        writeScratch(path_ / name, reinterpret_cast<const uint8_t*>(bytes->data()), bytes->size());
     }
     const std::filesystem::path& path() const { return path_; }
 

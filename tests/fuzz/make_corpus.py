@@ -218,6 +218,47 @@ def original_yaml_seeds():
     out("original_yaml", "not_a_map.yaml", "- 1\n- 2\n")
 
 
+# ---- wordpiece ----------------------------------------------------------------------------------
+# One input = vocab.txt, tokenizer_config.json, text, special_tokens_map.json, separated by 0x1E.
+WORDPIECE_VOCAB = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "[DEC]", ".", ",", "!", "'", "a", "photo", "of",
+                   "the", "cat", "##s", "un", "##aff", "##able", "cafe", "日", "本", "don", "t", "n't", "##ing"]
+
+
+def wordpiece_config(decoder=True, **changes):
+    config = {"tokenizer_class": "BertTokenizer", "do_lower_case": True, "do_basic_tokenize": True,
+              "tokenize_chinese_chars": True, "strip_accents": None, "never_split": None, "model_max_length": 64,
+              "bos_token": "[DEC]", "cls_token": "[CLS]", "sep_token": "[SEP]", "pad_token": "[PAD]",
+              "unk_token": "[UNK]", "mask_token": "[MASK]", "clean_up_tokenization_spaces": True}
+    if decoder:
+        config["added_tokens_decoder"] = {
+            str(i): {"content": t, "lstrip": False, "normalized": False, "rstrip": False, "single_word": False,
+                     "special": True} for i, t in enumerate(WORDPIECE_VOCAB[:6])}
+    config.update(changes)
+    return json.dumps(config, ensure_ascii=False)
+
+
+def wordpiece_seeds():
+    h = "wordpiece"
+    vocab = "\n".join(WORDPIECE_VOCAB) + "\n"
+    text = "A photo of THE Cats, un-affable! Café 日本 don't [SEP] [sep]\x01\u00a0[DEC]x"
+    sep = "\x1e"
+    out(h, "blip", vocab + sep + wordpiece_config() + sep + text)
+    out(h, "vocab_only", vocab)
+    out(h, "legacy_map", vocab + sep + wordpiece_config(decoder=False, bos_token=None) + sep + text + sep +
+        json.dumps({"bos_token": {"content": "[DEC]", "lstrip": False}, "additional_special_tokens": ["cafe"]}))
+    out(h, "crlf_dupes", vocab.replace("\n", "\r\n") + "cat\r\n\r\n\rdon" + sep + "{}" + sep + text)
+    out(h, "cased_never_split", vocab + sep + wordpiece_config(do_lower_case=False, strip_accents=True,
+                                                               never_split=["Cats,"], tokenize_chinese_chars=False,
+                                                               clean_up_tokenization_spaces=False) + sep + text)
+    out(h, "no_basic_split_special", vocab + sep + wordpiece_config(do_basic_tokenize=False, split_special_tokens=True)
+        + sep + text)
+    added = json.loads(wordpiece_config())
+    added["added_tokens_decoder"]["40"] = {"content": "<foo>", "special": False}
+    added["additional_special_tokens"] = [{"content": "<foo>", "normalized": True}]
+    out(h, "added_tokens", vocab + sep + json.dumps(added) + sep + "x<foo>s <FOO> cats")
+    out(h, "bad_special", vocab + sep + wordpiece_config(mask_token="[NOPE]") + sep + text)
+
+
 if __name__ == "__main__":
     safetensors_seeds()
     config_seeds()
@@ -225,3 +266,4 @@ if __name__ == "__main__":
     image_seeds()
     single_file_seeds()
     original_yaml_seeds()
+    wordpiece_seeds()

@@ -9,11 +9,11 @@
 #include <string>
 #include <vector>
 
-#include <unistd.h>
-
 #include <nlohmann/json.hpp>
 
+#include "support/expect_error.h"
 #include "support/golden_dir.h"
+#include "support/scratch_folder.h"
 #include "core/common/error.h"
 #include "core/text/clip_tokenizer.h"
 
@@ -68,37 +68,14 @@ sa::TokenizerOutput padded(std::vector<int64_t> ids, size_t maxLength, int64_t p
 }
 
 // A copy of a tokenizer folder in a fresh temporary directory, removed on destruction.
-class ScratchFolder {
+class ScratchFolder : public sa::test::ScratchFolder {
 public:
-    explicit ScratchFolder(const fs::path& source) {
-        const auto* test = ::testing::UnitTest::GetInstance()->current_test_info();
-        path = fs::temp_directory_path() /
-               (std::string("sa_test_text_") + test->name() + "_" + std::to_string(::getpid()));
-        fs::remove_all(path);
-        fs::create_directories(path);
-        for (const auto& entry : fs::directory_iterator(source)) {
-            fs::copy_file(entry.path(), path / entry.path().filename());
-            fs::permissions(path / entry.path().filename(), fs::perms::owner_write,
-                            fs::perm_options::add);
-        }
-    }
-    ~ScratchFolder() {
-        std::error_code ignored;
-        fs::remove_all(path, ignored);
-    }
-    fs::path path;
+    explicit ScratchFolder(const fs::path& source) : sa::test::ScratchFolder("sa_test_text", source) {}
 };
 
 void expectLoadError(const fs::path& folder, const std::vector<std::string>& mentions) {
-    try {
-        (void)sa::ClipTokenizer::fromFolder(folder);
-        ADD_FAILURE() << "expected sa::Error loading " << folder;
-    } catch (const sa::Error& e) {
-        for (const std::string& m : mentions) {
-            EXPECT_NE(std::string(e.what()).find(m), std::string::npos)
-                << "error \"" << e.what() << "\" does not mention " << m;
-        }
-    }
+    SCOPED_TRACE(folder.string());
+    sa::test::expectSaError([&] { (void)sa::ClipTokenizer::fromFolder(folder); }, mentions);
 }
 
 }  // namespace
