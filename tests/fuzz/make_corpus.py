@@ -82,6 +82,16 @@ def config_seeds():
             src = os.path.join(golden, model, module, name)
             if os.path.exists(src):
                 shutil.copyfile(src, os.path.join(CORPUS, h, f"{model}_{module}.json"))
+    # The vision models (issue 12): config.json and preprocessor_config.json of each tower.
+    for model in ("tiny-blip", "tiny-clip-vision", "tiny-vit"):
+        for name in ("config.json", "preprocessor_config.json"):
+            src = os.path.join(golden, model, name)
+            if os.path.exists(src):
+                shutil.copyfile(src, os.path.join(CORPUS, h, f"{model}_{name}"))
+    out(h, "clip_legacy_processor.json", json.dumps({"feature_extractor_type": "CLIPFeatureExtractor", "size": 8,
+                                                      "crop_size": 12, "resample": 0, "do_center_crop": True}))
+    out(h, "vit_legacy_processor.json", json.dumps({"feature_extractor_type": "ViTFeatureExtractor", "size": 6,
+                                                     "resample": 1, "image_mean": [0.5, 0.5, 0.5]}))
     with open(os.path.join(golden, "tiny-sd15", "unet", "config.json")) as f:
         unet = json.load(f)
     broken = dict(unet, norm_num_groups="8")
