@@ -16,6 +16,8 @@
 #include <nlohmann/json.hpp>
 
 #include "core/io/image.h"
+#include "core/models/blip_captioner.h"
+#include "core/pipeline/set_request.h"
 #include "support/golden_dir.h"
 
 namespace fs = std::filesystem;
@@ -45,9 +47,9 @@ struct Run {
 
 // Starts the CLI with `args`; when `interruptAfter` > 0, sends SIGINT once the process has
 // printed that many progress lines.
-Run runCli(std::vector<std::string> args, int interruptAfter = 0) {
+Run runProgram(const char* program, std::vector<std::string> args, int interruptAfter = 0) {
     const fs::path log = fs::temp_directory_path() / fmt::format("sa_cli_{}.log", ::getpid());
-    args.insert(args.begin(), STYLEALIGNED_CLI);
+    args.insert(args.begin(), program);
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
@@ -75,6 +77,10 @@ Run runCli(std::vector<std::string> args, int interruptAfter = 0) {
     run.output.assign(std::istreambuf_iterator<char>(in), {});
     fs::remove(log);
     return run;
+}
+
+Run runCli(std::vector<std::string> args, int interruptAfter = 0) {
+    return runProgram(STYLEALIGNED_CLI, std::move(args), interruptAfter);
 }
 
 class Cli : public testing::Test {
@@ -351,6 +357,53 @@ TEST_F(Cli, BadCheckpointsAreClearErrors) {
         EXPECT_NE(bad.output.find(option), std::string::npos) << bad.output;
     }
     EXPECT_TRUE(entries().empty());
+}
+
+// Issue 12: without --caption, --captioner DIR (BLIP) captions the reference; the set records the
+// caption, and the targets get its style words.
+TEST_F(Cli, SetFromAReferenceCaptionedByBlip) {
+    const auto blip = sa::test::goldenModelFolder("BlipForConditionalGeneration");
+    if (blip.empty()) GTEST_SKIP() << "the golden folder has no BLIP captioner";
+    auto args = setArgs(dir / "a");
+    const auto caption = std::find(args.begin(), args.end(), "--caption");
+    args.erase(caption, caption + 2);
+    args.insert(args.end(), {"--captioner", blip.string()});
+    auto run = runCli(args);
+    ASSERT_EQ(run.exitCode, 0) << run.output;
+    const auto reference = golden() / "cases/reference_image.png";
+    auto captioner = sa::BlipCaptioner::load(blip);
+    const auto expected = captioner->caption(sa::readImage(reference), "", captioner->defaults());
+    EXPECT_NE(run.output.find("caption: " + expected), std::string::npos) << run.output;
+    std::ifstream in(dir / "a/set.json");
+    const auto set = nlohmann::json::parse(in);
+    EXPECT_EQ(set.at("reference_prompt").get<std::string>(), expected);
+    for (const auto& target : set.at("targets")) {
+        const auto style = sa::styleWords(expected);
+        if (!style.empty()) EXPECT_NE(target.get<std::string>().find(style), std::string::npos) << target;
+    }
+    // A folder of another kind says what it is, before any model loads.
+    const auto vit = sa::test::goldenModelFolder("ViTModel");
+    if (vit.empty()) return;
+    args.back() = vit.string();
+    args[std::find(args.begin(), args.end(), "--out") - args.begin() + 1] = (dir / "b").string();
+    auto wrong = runCli(args);
+    EXPECT_NE(wrong.exitCode, 0);
+    EXPECT_NE(wrong.output.find("expected a BLIP captioning folder"), std::string::npos) << wrong.output;
+}
+
+// stylealigned-eval measures any model with the paper's metrics (the golden tiny models here).
+TEST_F(Cli, EvalPrintsThePapersTableWithClipAndDino) {
+    const auto clip = sa::test::goldenModelFolder("CLIPVisionModel"), dino = sa::test::goldenModelFolder("ViTModel");
+    if (clip.empty() || dino.empty()) GTEST_SKIP() << "the golden folder has no CLIP / ViT model";
+    auto run = runProgram(STYLEALIGNED_EVAL, {"--model", (golden() / "tiny-sd15").string(), "--dino", dino.string(),
+                                              "--clip", clip.string(), "--sets", "1", "--steps", "2", "--threads", "1"});
+    ASSERT_EQ(run.exitCode, 0) << run.output;
+    EXPECT_NE(run.output.find("| method | DINO set consistency"), std::string::npos) << run.output;
+    for (const char* method : {"plain", "StyleAligned, text", "StyleAligned, reference image", "no AdaIN", "full attention"})
+        EXPECT_NE(run.output.find(method), std::string::npos) << method;
+    auto nothing = runProgram(STYLEALIGNED_EVAL, {"--model", (golden() / "tiny-sd15").string(), "--sets", "1"});
+    EXPECT_NE(nothing.exitCode, 0);
+    EXPECT_NE(nothing.output.find("--clip"), std::string::npos) << nothing.output;
 }
 
 }  // namespace

@@ -25,21 +25,8 @@ namespace sa::test {
 namespace {
 namespace fs = std::filesystem;
 
-// The golden model folder whose config.json architectures start with `architecture`.
-fs::path goldenFolder(const std::string& architecture) {
-    for (const auto& entry : fs::directory_iterator(goldenDir())) {
-        std::ifstream in(entry.path() / "config.json");
-        if (!in) continue;
-        const auto json = nlohmann::json::parse(in, nullptr, false);
-        if (json.is_object() && json.contains("architectures") &&
-            json["architectures"][0].get<std::string>().rfind(architecture, 0) == 0)
-            return entry.path();
-    }
-    return {};
-}
-
 #define REQUIRE_FOLDER(var, arch)                                              \
-    const fs::path var = goldenFolder(arch);                                   \
+    const fs::path var = goldenModelFolder(arch);                                   \
     if (var.empty()) GTEST_SKIP() << "the golden folder has no " << arch << " model"
 
 cv::Mat gradient(int width, int height) {
