@@ -272,6 +272,11 @@ TEST(VisionFolders, TheCaptionerTakesGreyAlphaAndSixteenBitImages) {
                                        captioner->defaults());
         EXPECT_LE(ids.size(1), captioner->defaults().max_length) << name;
     }
+    // A photo straight from a camera is resized, not refused (PIL's filter over the whole image).
+    const cv::Mat large = gradient(4000, 3000);
+    const auto pixels = captioner->pixelValues(large);
+    EXPECT_EQ(pixels.size(2), captioner->model()->config().vision.image_size);
+    EXPECT_TRUE(torch::isfinite(pixels).all().item<bool>());
     dir.write("notes.png", "this is not an image");
     expectSaError([&] { readImage(dir.path / "notes.png"); }, {"notes.png"});
 }
