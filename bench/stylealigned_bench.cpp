@@ -1,17 +1,26 @@
 // stylealigned-bench: speed ratios measured in one run on one model and one setting.
 //
+//   0. The fixed costs apart: text encoding, VAE decode, DDIM inversion of the reference.
 //   1. StyleAligned set vs plain generation of the same images (overhead of sharing).
 //   2. Warm vs cold re-run with the reference cache (1 reference + N targets; the targets'
 //      prompts change between runs, the reference does not), text mode and image mode.
+//   Peak RSS of the process at the end.
 //
-// usage: stylealigned-bench [--model DIR] [--targets N] [--steps N] [--height H --width W]
-//                           [--repeat R] [--threads N]
+// --shape sd15|sd2|sdxl builds the full-size networks with random weights in memory (the real
+// SD 1.5 / SD 2.x / SDXL architectures: bench/random_model.h) instead of loading --model.
+//
+// usage: stylealigned-bench [--model DIR | --shape S] [--targets N] [--steps N] [--height H --width W]
+//                           [--repeat R] [--threads N] [--skip-rerun]
+#include <sys/resource.h>
+
 #include <chrono>
 #include <functional>
 
 #include <fmt/format.h>
 
 #include "app/cli_support.h"
+#include "bench/random_model.h"
+#include "core/pipeline/prompt_encoding.h"
 #include "core/common/runtime.h"
 #include "core/pipeline/style_aligned_pipeline.h"
 
@@ -33,11 +42,14 @@ double seconds(const std::function<void()>& work, int repeat) {
 
 int main(int argc, char** argv) {
     try {
-        cli::Args args(argc, argv, 1, {});
-        args.expectOnly({"model", "targets", "steps", "height", "width", "repeat", "threads"});
+        cli::Args args(argc, argv, 1, {"skip-rerun"});
+        args.expectOnly({"model", "shape", "targets", "steps", "height", "width", "repeat", "threads", "skip-rerun"});
         configureRuntime(args.getInt("threads", 0));
-        const std::string folder = args.get("model", std::string(STYLEALIGNED_SOURCE_DIR) + "/tests/data/golden/tiny-sd15");
-        auto model = StableDiffusionModel::load(folder);
+        const std::string folder = args.has("shape") ? "random " + args.get("shape")
+                                   : args.get("model", std::string(STYLEALIGNED_SOURCE_DIR) + "/tests/data/golden/tiny-sd15");
+        const auto loadStart = std::chrono::steady_clock::now();
+        auto model = args.has("shape") ? randomModel(args.get("shape")) : StableDiffusionModel::load(folder);
+        const double tLoad = std::chrono::duration<double>(std::chrono::steady_clock::now() - loadStart).count();
         const int targets = args.getInt("targets", 4), repeat = args.getInt("repeat", 3);
         StyleAlignedRequest request;
         auto& g = request.generation;
@@ -53,6 +65,21 @@ int main(int argc, char** argv) {
         fmt::print("model {}  |  {}x{}, {} steps, 1 reference + {} targets, {} threads, best of {}\n", folder, g.width,
                    g.height, g.steps, targets, torch::get_num_threads(), repeat);
 
+        fmt::print("{:<44} {:>9.3f} s\n", args.has("shape") ? "build (random weights)" : "load", tLoad);
+        {
+            torch::NoGradGuard noGrad;
+            const double tText = seconds([&] { encodePrompts(*model, g.prompts); }, repeat);
+            const auto latents = torch::randn({static_cast<int64_t>(g.prompts.size()), model->latentChannels(),
+                                               g.height / model->vaeScaleFactor(), g.width / model->vaeScaleFactor()});
+            const double tDecode = seconds([&] { decodeLatents(*model, latents); }, repeat);
+            torch::manual_seed(0);
+            const auto image = torch::rand({1, 3, g.height, g.width}) * 2 - 1;
+            const double tInvert = seconds([&] { ddimInversion(*model, image, g.prompts[0], g.steps, 2.0); }, repeat);
+            fmt::print("{:<44} {:>9.3f} s\n{:<44} {:>9.3f} s\n{:<44} {:>9.3f} s\n",
+                       fmt::format("text encoding ({} prompts)", g.prompts.size()), tText,
+                       fmt::format("VAE decode ({} images)", g.prompts.size()), tDecode,
+                       fmt::format("DDIM inversion of the reference ({} steps)", g.steps), tInvert);
+        }
         StyleAlignedPipeline pipeline(model);
         TextToImagePipeline plain(model);
         const double tPlain = seconds([&] { plain.generate(g, {}, nullptr, false); }, repeat);
@@ -78,6 +105,15 @@ int main(int argc, char** argv) {
             fmt::print("{:<44} {:>9.3f} s\n{:<44} {:>9.3f} s   ratio {:.3f}x (goal >= 1.4x)\n",
                        fmt::format("cold run, {}", label), cold, fmt::format("warm re-run, {}", label), warm, cold / warm);
         };
+        auto peak = [] {
+            rusage usage{};
+            getrusage(RUSAGE_SELF, &usage);
+            return usage.ru_maxrss / (1024.0 * 1024.0);
+        };
+        if (args.has("skip-rerun")) {
+            fmt::print("\npeak RSS {:.2f} GiB\n", peak());
+            return 0;
+        }
         fmt::print("\n");
         rerun(request, "text mode");
         auto withImage = request;
@@ -86,6 +122,7 @@ int main(int argc, char** argv) {
         withImage.offset = std::min(5, g.steps - 1);
         withImage.plan = LayerPlan::preset("transfer", model->unet->selfAttentionPaths());
         rerun(withImage, "image mode (inversion + transfer)");
+        fmt::print("\npeak RSS {:.2f} GiB\n", peak());
         return 0;
     } catch (const std::exception& e) {
         fmt::print(stderr, "stylealigned-bench: error: {}\n", e.what());
