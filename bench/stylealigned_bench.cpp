@@ -9,14 +9,20 @@
 // --shape sd15|sd2|sdxl builds the full-size networks with random weights in memory (the real
 // SD 1.5 / SD 2.x / SDXL architectures: bench/random_model.h) instead of loading --model.
 //
+// --profile DIR writes LibTorch profiler traces of one denoising step (plain and StyleAligned, after
+// a warm-up) to DIR/plain.json and DIR/stylealigned.json, then exits; bench/profile_summary.py
+// sums them by op class.
+//
 // usage: stylealigned-bench [--model DIR | --shape S] [--targets N] [--steps N] [--height H --width W]
-//                           [--repeat R] [--threads N] [--skip-rerun]
+//                           [--repeat R] [--threads N] [--skip-rerun] [--profile DIR]
 #include <sys/resource.h>
 
 #include <chrono>
+#include <filesystem>
 #include <functional>
 
 #include <fmt/format.h>
+#include <torch/csrc/autograd/profiler_legacy.h>
 
 #include "app/cli_support.h"
 #include "bench/random_model.h"
@@ -43,7 +49,7 @@ double seconds(const std::function<void()>& work, int repeat) {
 int main(int argc, char** argv) {
     try {
         cli::Args args(argc, argv, 1, {"skip-rerun"});
-        args.expectOnly({"model", "shape", "targets", "steps", "height", "width", "repeat", "threads", "skip-rerun"});
+        args.expectOnly({"model", "shape", "targets", "steps", "height", "width", "repeat", "threads", "skip-rerun", "profile"});
         configureRuntime(args.getInt("threads", 0));
         const std::string folder = args.has("shape") ? "random " + args.get("shape")
                                    : args.get("model", std::string(STYLEALIGNED_SOURCE_DIR) + "/tests/data/golden/tiny-sd15");
@@ -66,6 +72,26 @@ int main(int argc, char** argv) {
                    g.height, g.steps, targets, torch::get_num_threads(), repeat);
 
         fmt::print("{:<44} {:>9.3f} s\n", args.has("shape") ? "build (random weights)" : "load", tLoad);
+        if (args.has("profile")) {
+            const std::filesystem::path dir = args.get("profile");
+            std::filesystem::create_directories(dir);
+            auto oneStep = request;
+            oneStep.generation.steps = 1;
+            StyleAlignedPipeline shared(model);
+            TextToImagePipeline plainOnly(model);
+            plainOnly.generate(oneStep.generation, {}, nullptr, false);  // warm-up
+            shared.generate(oneStep, {}, nullptr, false);
+            {
+                torch::autograd::profiler::RecordProfile trace((dir / "plain.json").string());
+                plainOnly.generate(oneStep.generation, {}, nullptr, false);
+            }
+            {
+                torch::autograd::profiler::RecordProfile trace((dir / "stylealigned.json").string());
+                shared.generate(oneStep, {}, nullptr, false);
+            }
+            fmt::print("wrote {}/plain.json and {}/stylealigned.json\n", dir.string(), dir.string());
+            return 0;
+        }
         {
             torch::NoGradGuard noGrad;
             const double tText = seconds([&] { encodePrompts(*model, g.prompts); }, repeat);
