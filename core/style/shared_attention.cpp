@@ -168,30 +168,43 @@ void SharedAttentionProcessor::shareReplay(torch::Tensor& q, torch::Tensor& k, t
 
 torch::Tensor SharedGroupNormHook::operator()(GroupNormImpl& norm, const torch::Tensor& x) {
     if (x.dim() < 3) return norm.plain(x);
-    if (state_->mode == ReferenceMode::Inline) {
-        // concat_first along dim -2 (height), normalize, keep the image's own rows.
-        const auto rows = x.size(-2);
-        auto pooled = torch::cat({x, expandReference(x, state_->groups)}, -2);
-        return norm.plain(pooled).narrow(-2, 0, rows);
+    // The reference code concatenates each image with its group's reference along the height
+    // axis, normalises, and keeps the image's own rows: statistics pooled over both. The same
+    // from each image's per-group mean and mean square (one pass), and the normalisation with the
+    // affine folded into one x·a + b pass: no concatenated copy, no narrowed view to copy again.
+    const int64_t rows = x.size(0), channels = x.size(1);
+    auto [var, mean] = torch::var_mean(x.reshape({rows, norm.groups, -1}), {-1}, /*unbiased=*/false, /*keepdim=*/false);
+    const int64_t count = x.numel() / (rows * norm.groups);
+    auto mean64 = mean.to(torch::kFloat64);
+    auto sum = mean64 * count, sumSquares = (var.to(torch::kFloat64) + mean64 * mean64) * count;
+    torch::Tensor refSum, refSumSquares;
+    switch (state_->mode) {
+        case ReferenceMode::Record:
+            state_->tapeStep().norms[&norm] = {sum, sumSquares, count};
+            return norm.plain(x);  // pooled with itself: its own statistics
+        case ReferenceMode::Inline:
+            refSum = expandReference(sum, state_->groups);
+            refSumSquares = expandReference(sumSquares, state_->groups);
+            break;
+        case ReferenceMode::Replay: {
+            const auto& ref = state_->tapeStep().norms.at(&norm);
+            refSum = perRow(ref.sum, rows);
+            refSumSquares = perRow(ref.sumSquares, rows);
+            break;
+        }
     }
-    // Per-group sums of each image, accumulated in float64.
-    auto grouped = x.reshape({x.size(0), norm.groups, -1});
-    auto sum = grouped.sum(-1, false, torch::kFloat64), sumSquares = (grouped * grouped).sum(-1, false, torch::kFloat64);
-    const int64_t count = grouped.size(-1);
-    if (state_->mode == ReferenceMode::Record) {
-        state_->tapeStep().norms[&norm] = {sum, sumSquares, count};
-        return norm.plain(x);  // pooled with itself: its own statistics
+    auto pooledMean = (sum + refSum) / (2.0 * count);
+    auto invStd = ((sumSquares + refSumSquares) / (2.0 * count) - pooledMean.pow(2) + norm.eps).rsqrt();
+    // Per channel: y = x·a + b with a = γ / σ, b = β − μ·a.
+    auto a = invStd.repeat_interleave(channels / norm.groups, 1), b = -pooledMean.repeat_interleave(channels / norm.groups, 1) * a;
+    if (norm.weight.defined()) {
+        auto gamma = norm.weight.to(torch::kFloat64).unsqueeze(0);
+        a = a * gamma;
+        b = b * gamma + norm.bias.to(torch::kFloat64).unsqueeze(0);
     }
-    const auto& ref = state_->tapeStep().norms.at(&norm);
-    const int64_t rows = x.size(0);
-    auto mean = (sum + perRow(ref.sum, rows)) / (2.0 * count);
-    auto var = (sumSquares + perRow(ref.sumSquares, rows)) / (2.0 * count) - mean.pow(2);
-    auto invStd = (var + norm.eps).rsqrt().to(x.scalar_type()).unsqueeze(-1);
-    auto y = ((grouped - mean.to(x.scalar_type()).unsqueeze(-1)) * invStd).reshape(x.sizes());
-    std::vector<int64_t> affineShape(static_cast<size_t>(x.dim()), 1);
-    affineShape[1] = x.size(1);
-    if (norm.weight.defined()) y = y * norm.weight.view(affineShape) + norm.bias.view(affineShape);
-    return y;
+    std::vector<int64_t> perChannel{rows, channels};
+    perChannel.resize(static_cast<size_t>(x.dim()), 1);
+    return torch::addcmul(b.to(x.scalar_type()).view(perChannel), x, a.to(x.scalar_type()).view(perChannel));
 }
 
 }  // namespace sa
