@@ -20,14 +20,6 @@
         <translation>비율</translation>
     </message>
     <message>
-        <source>Judge&apos;s metrics per set</source>
-        <translation>세트별 판정기 지표</translation>
-    </message>
-    <message>
-        <source>For every set this session: how sure the judge is of each subject, and how many new images it finds in the reference&apos;s style.</source>
-        <translation>이번 세션의 모든 세트에 대해: 판정기가 각 대상을 얼마나 확신하는지, 그리고 참조 이미지의 스타일로 판정한 새 이미지가 몇 개인지 보여 줍니다.</translation>
-    </message>
-    <message>
         <source>set</source>
         <translation>세트</translation>
     </message>
@@ -38,6 +30,30 @@
     <message>
         <source>style agreement</source>
         <translation>스타일 일치도</translation>
+    </message>
+    <message>
+        <source>Metrics per set</source>
+        <translation>세트별 지표</translation>
+    </message>
+    <message>
+        <source>For every set this session. The demo model&apos;s judge: how sure it is of each subject, and how many new images it finds in the reference&apos;s style (%). With CLIP and DINO set in Settings ▸ Models: the CLIP text score (each new image against its subject, without the style words) and DINO set consistency (how alike the set&apos;s images are), as cosines.</source>
+        <translation>이번 세션의 모든 세트에 대해 표시합니다. 데모 모델의 판정기: 각 대상을 얼마나 확신하는지, 그리고 참조 이미지의 스타일로 판정한 새 이미지의 비율(%). 설정 ▸ 모델에서 CLIP과 DINO를 지정하면: CLIP 텍스트 점수(스타일 단어를 뺀 대상과 각 새 이미지의 일치도)와 DINO 세트 일관성(세트 이미지들이 얼마나 닮았는지)을 코사인 값으로 표시합니다.</translation>
+    </message>
+    <message>
+        <source>cosine</source>
+        <translation>코사인</translation>
+    </message>
+    <message>
+        <source>CLIP text score</source>
+        <translation>CLIP 텍스트 점수</translation>
+    </message>
+    <message>
+        <source>DINO set consistency</source>
+        <translation>DINO 세트 일관성</translation>
+    </message>
+    <message>
+        <source>judge, %</source>
+        <translation>판정기, %</translation>
     </message>
 </context>
 <context>
@@ -880,6 +896,149 @@ Real SD 1.x, 2.x and SDXL checkpoints load with the default options; an unusual 
         <source>Checkpoints (*.safetensors);;All files (*)</source>
         <translation>체크포인트 (*.safetensors);;모든 파일 (*)</translation>
     </message>
+    <message>
+        <source>&amp;Settings</source>
+        <translation>설정(&amp;S)</translation>
+    </message>
+    <message>
+        <source>&amp;Models…</source>
+        <translation>모델(&amp;M)…</translation>
+    </message>
+    <message>
+        <source>Optional models: a BLIP captioner for references on real models, CLIP and DINO for the metrics chart.</source>
+        <translation>선택 모델: 실제 모델에서 참조 이미지를 설명하는 BLIP 캡셔너, 지표 차트를 위한 CLIP과 DINO.</translation>
+    </message>
+    <message>
+        <source>Done. Measuring the set (CLIP / DINO)…</source>
+        <translation>완료. 세트를 측정하는 중(CLIP / DINO)…</translation>
+    </message>
+    <message>
+        <source>%1 did not load: see Settings ▸ Models.</source>
+        <translation>%1을(를) 불러오지 못했습니다: 설정 ▸ 모델을 확인하세요.</translation>
+    </message>
+    <message>
+        <source>No CLIP text score: %1 holds only the CLIP image tower; the text score needs a full CLIPModel folder (Settings ▸ Models).</source>
+        <translation>CLIP 텍스트 점수 없음: %1에는 CLIP 이미지 타워만 있습니다. 텍스트 점수에는 전체 CLIPModel 폴더가 필요합니다(설정 ▸ 모델).</translation>
+    </message>
+    <message>
+        <source>%1 did not load (Settings ▸ Models).</source>
+        <translation>%1을(를) 불러오지 못했습니다(설정 ▸ 모델).</translation>
+    </message>
+    <message>
+        <source>Choose CLIP and DINO folders in Settings ▸ Models to measure every set (CLIP text score, DINO set consistency).</source>
+        <translation>모든 세트를 측정하려면 설정 ▸ 모델에서 CLIP과 DINO 폴더를 선택하세요(CLIP 텍스트 점수, DINO 세트 일관성).</translation>
+    </message>
+    <message>
+        <source>Measuring the last set failed: %1</source>
+        <translation>마지막 세트를 측정하지 못했습니다: %1</translation>
+    </message>
+    <message>
+        <source>CLIP text score %1</source>
+        <translation>CLIP 텍스트 점수 %1</translation>
+    </message>
+    <message>
+        <source>DINO set consistency %1</source>
+        <translation>DINO 세트 일관성 %1</translation>
+    </message>
+    <message>
+        <source>Done. %1.</source>
+        <translation>완료. %1.</translation>
+    </message>
+    <message>
+        <source>the demo judge</source>
+        <translation>데모 판정기</translation>
+    </message>
+</context>
+<context>
+    <name>sa::ui::ModelsDialog</name>
+    <message>
+        <source>Models</source>
+        <translation>모델</translation>
+    </message>
+    <message>
+        <source>Optional models from a model hub, as transformers folders (config.json, model.safetensors, preprocessor_config.json). They load in the background on the model&apos;s device.</source>
+        <translation>모델 허브에서 받은 선택 모델입니다. transformers 폴더 형식(config.json, model.safetensors, preprocessor_config.json)이며, 모델과 같은 장치에서 백그라운드로 불러옵니다.</translation>
+    </message>
+    <message>
+        <source>Captioner (BLIP)</source>
+        <translation>캡셔너 (BLIP)</translation>
+    </message>
+    <message>
+        <source>Describes a dropped reference on real models (BlipForConditionalGeneration, e.g. Salesforce/blip-image-captioning-base). The demo model keeps its own captioner.</source>
+        <translation>실제 모델에서 놓은 참조 이미지를 설명합니다(BlipForConditionalGeneration, 예: Salesforce/blip-image-captioning-base). 데모 모델은 자체 캡셔너를 그대로 씁니다.</translation>
+    </message>
+    <message>
+        <source>CLIP (text score)</source>
+        <translation>CLIP (텍스트 점수)</translation>
+    </message>
+    <message>
+        <source>How well each new image shows its subject, without the style words (CLIPModel, e.g. openai/clip-vit-large-patch14).</source>
+        <translation>각 새 이미지가 스타일 단어를 뺀 자신의 대상을 얼마나 잘 보여 주는지(CLIPModel, 예: openai/clip-vit-large-patch14).</translation>
+    </message>
+    <message>
+        <source>DINO (set consistency)</source>
+        <translation>DINO (세트 일관성)</translation>
+    </message>
+    <message>
+        <source>How alike the set&apos;s images look, the reference included (ViTModel, e.g. facebook/dino-vitb8).</source>
+        <translation>참조 이미지를 포함한 세트 이미지들이 얼마나 닮았는지(ViTModel, 예: facebook/dino-vitb8).</translation>
+    </message>
+    <message>
+        <source>Browse…</source>
+        <translation>찾아보기…</translation>
+    </message>
+    <message>
+        <source>Clear</source>
+        <translation>지우기</translation>
+    </message>
+    <message>
+        <source>Use no model for this role.</source>
+        <translation>이 역할에 모델을 쓰지 않습니다.</translation>
+    </message>
+    <message>
+        <source>No folder</source>
+        <translation>폴더 없음</translation>
+    </message>
+    <message>
+        <source>Loading…</source>
+        <translation>불러오는 중…</translation>
+    </message>
+    <message>
+        <source>Not set: on real models, type the caption yourself.</source>
+        <translation>지정 안 됨: 실제 모델에서는 캡션을 직접 입력하세요.</translation>
+    </message>
+    <message>
+        <source>Not set: no CLIP text score.</source>
+        <translation>지정 안 됨: CLIP 텍스트 점수 없음.</translation>
+    </message>
+    <message>
+        <source>Not set: no DINO set consistency.</source>
+        <translation>지정 안 됨: DINO 세트 일관성 없음.</translation>
+    </message>
+    <message>
+        <source>Not loaded: %1</source>
+        <translation>불러오지 못함: %1</translation>
+    </message>
+    <message>
+        <source>Holds %1. Loaded.</source>
+        <translation>%1 폴더입니다. 불러왔습니다.</translation>
+    </message>
+    <message>
+        <source>References are captioned with it on real models.</source>
+        <translation>실제 모델에서 참조 이미지의 캡션을 이것으로 만듭니다.</translation>
+    </message>
+    <message>
+        <source>The metrics chart plots the CLIP text score.</source>
+        <translation>지표 차트에 CLIP 텍스트 점수를 표시합니다.</translation>
+    </message>
+    <message>
+        <source>This is the image tower only: the CLIP text score needs a full CLIPModel folder (both towers, e.g. openai/clip-vit-large-patch14).</source>
+        <translation>이미지 타워만 있습니다: CLIP 텍스트 점수에는 전체 CLIPModel 폴더(두 타워 모두, 예: openai/clip-vit-large-patch14)가 필요합니다.</translation>
+    </message>
+    <message>
+        <source>The metrics chart plots DINO set consistency.</source>
+        <translation>지표 차트에 DINO 세트 일관성을 표시합니다.</translation>
+    </message>
 </context>
 <context>
     <name>sa::ui::OverlayPanel</name>
@@ -1009,32 +1168,12 @@ Without an image, the caption below describes a reference that is generated from
         <translation>캡션 다시 생성</translation>
     </message>
     <message>
-        <source>Describe the reference again with the model&apos;s captioner.</source>
-        <translation>모델의 캡셔너로 참조 이미지를 다시 설명합니다.</translation>
-    </message>
-    <message>
-        <source>&amp;Caption (what the reference shows, and its style):</source>
-        <translation>캡션(&amp;C) (참조 이미지가 보여 주는 것과 그 스타일):</translation>
-    </message>
-    <message>
-        <source>e.g. a house, stained glass style</source>
-        <translation>예: a house, stained glass style</translation>
-    </message>
-    <message>
-        <source>The prompt of the reference. Its style words (after the first comma) are added to every new subject.</source>
-        <translation>참조 이미지의 프롬프트입니다. 스타일 단어(첫 쉼표 뒤)는 모든 새 대상에 추가됩니다.</translation>
-    </message>
-    <message>
         <source>Example references…</source>
         <translation>예제 참조 이미지…</translation>
     </message>
     <message>
         <source>Reference images that ship with the studio.</source>
         <translation>스튜디오와 함께 제공되는 참조 이미지입니다.</translation>
-    </message>
-    <message>
-        <source>Describing the reference…</source>
-        <translation>참조 이미지를 설명하는 중…</translation>
     </message>
     <message>
         <source>No reference image: text mode.</source>
@@ -1059,6 +1198,58 @@ Without an image, the caption below describes a reference that is generated from
     <message>
         <source>Images (*.png *.jpg *.jpeg *.bmp *.webp *.tif *.tiff)</source>
         <translation>이미지 (*.png *.jpg *.jpeg *.bmp *.webp *.tif *.tiff)</translation>
+    </message>
+    <message>
+        <source>Caption the reference again (the demo model&apos;s judge, or the BLIP captioner of Settings ▸ Models).</source>
+        <translation>참조 이미지의 캡션을 다시 만듭니다(데모 모델의 판정기 또는 설정 ▸ 모델의 BLIP 캡셔너).</translation>
+    </message>
+    <message>
+        <source>Caption</source>
+        <translation>캡션</translation>
+    </message>
+    <message>
+        <source>The prompt of the reference (its DDIM inversion uses it): what it shows, then its style words.</source>
+        <translation>참조 이미지의 프롬프트(DDIM 인버전에 사용): 보이는 내용, 그다음 스타일 단어.</translation>
+    </message>
+    <message>
+        <source>&amp;Shows:</source>
+        <translation>내용(&amp;S):</translation>
+    </message>
+    <message>
+        <source>e.g. a house</source>
+        <translation>예: a house</translation>
+    </message>
+    <message>
+        <source>What the reference shows: its own subject. Only the reference&apos;s prompt uses it.</source>
+        <translation>참조 이미지에 보이는 것, 즉 참조 이미지 자체의 대상입니다. 참조 이미지의 프롬프트에만 쓰입니다.</translation>
+    </message>
+    <message>
+        <source>St&amp;yle:</source>
+        <translation>스타일(&amp;Y):</translation>
+    </message>
+    <message>
+        <source>Style words are added to every new subject.</source>
+        <translation>스타일 단어는 모든 새 대상에 덧붙습니다.</translation>
+    </message>
+    <message>
+        <source>e.g. stained glass style</source>
+        <translation>예: stained glass style</translation>
+    </message>
+    <message>
+        <source>Appended to every new subject&apos;s prompt: &quot;a cat&quot; becomes &quot;a cat, &lt;style words&gt;.&quot; Leave empty to send the subjects as typed.</source>
+        <translation>모든 새 대상의 프롬프트 뒤에 붙습니다: &quot;a cat&quot;은 &quot;a cat, &lt;스타일 단어&gt;.&quot;가 됩니다. 비워 두면 대상을 입력한 그대로 보냅니다.</translation>
+    </message>
+    <message>
+        <source>captioning…</source>
+        <translation>캡션 생성 중…</translation>
+    </message>
+    <message>
+        <source>by %1, edited</source>
+        <translation>%1 작성, 편집됨</translation>
+    </message>
+    <message>
+        <source>by %1</source>
+        <translation>%1 작성</translation>
     </message>
 </context>
 <context>

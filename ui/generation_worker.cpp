@@ -72,6 +72,9 @@ GenerationWorker::GenerationWorker()
     qRegisterMetaType<sa::ui::RunInfo>();
     qRegisterMetaType<sa::ui::StepUpdate>();
     qRegisterMetaType<sa::ui::SetResult>();
+    qRegisterMetaType<sa::ui::SetMeasures>();
+    qRegisterMetaType<sa::ui::VisionRole>();
+    qRegisterMetaType<sa::ui::VisionModelInfo>();
     qRegisterMetaType<cv::Mat>();
 }
 
@@ -140,15 +143,6 @@ void GenerationWorker::loadModel(const QString& path, const QString& device, con
         emit modelLoadCancelled(path);
     } catch (const std::exception& e) {
         emit modelFailed(path, QString::fromUtf8(e.what()));
-    }
-}
-
-void GenerationWorker::caption(const cv::Mat& image) {
-    try {
-        if (!judge_) fail("this model has no captioner: type what the reference shows and its style");
-        emit captioned(QString::fromStdString(judge_->caption(image)));
-    } catch (const std::exception& e) {
-        emit captionFailed(QString::fromUtf8(e.what()));
     }
 }
 
@@ -242,6 +236,8 @@ void GenerationWorker::generate(const StudioRequest& studio) {
                                         v.subjectConfidence, v.styleConfidence, sameLook(v, verdicts.front())});
         }
         emit finished(out);
+        // The paper's measures come after the images: the set is on screen while they compute.
+        if (clip_ || dino_) emit measured(measure(out, studio.subjects));
     } catch (const Cancelled&) {
         emit cancelled();
     } catch (const std::exception& e) {

@@ -16,6 +16,9 @@
 
 namespace sa {
 struct StableDiffusionModel;
+class BlipCaptioner;
+class ClipScorer;
+class DinoEmbedder;
 class Judge;
 class ReferenceCache;
 class LivePoints;
@@ -29,10 +32,11 @@ public:
     GenerationWorker();
     ~GenerationWorker() override;
 
-    // Cancels a run and a model load (closing the window).
+    // Cancels a run, a model load and a caption (closing the window).
     void cancel() {
         cancel_.cancel();
         loadCancel_.cancel();
+        captionCancel_.cancel();
     }
     void cancelLoad() { loadCancel_.cancel(); }
     // Called on the GUI thread right before a load is queued (as beginRun() for a run).
@@ -40,6 +44,7 @@ public:
     // Called on the GUI thread right before a generation is queued: a cancel that comes while
     // the request still waits in the queue is then not lost.
     void beginRun() { cancel_.reset(); }
+    void beginCaption() { captionCancel_.reset(); }
     // The query point (x, y in [0, 1] of a target) whose attention over the reference the
     // overlays show; takes effect at the next step of a running generation.
     void setProbePoint(float x, float y);
@@ -49,8 +54,12 @@ public slots:
     // A diffusers folder or a single-file checkpoint (then with `options`). The model in use is
     // replaced only when the new one loaded: after a failure or a cancel the old one goes on.
     void loadModel(const QString& path, const QString& device, const sa::ui::CheckpointOptions& options);
+    // The model's judge (the demo model) captions, else the Models page's BLIP captioner.
     void caption(const cv::Mat& image);
     void generate(const sa::ui::StudioRequest& request);
+    // A folder of the Models page (ui/generation_worker_vision.cpp); "" clears the role. A folder
+    // that does not load leaves the role empty and says why.
+    void loadVisionModel(sa::ui::VisionRole role, const QString& folder, const QString& device);
     void clearCache();
 
 signals:
@@ -60,19 +69,28 @@ signals:
     // Loading progress in [0, 1] and the part being loaded (core's words: "UNet (model.diffusion_model.*, …)"),
     // at most ~20 a second.
     void loadProgress(double fraction, const QString& what);
-    void captioned(const QString& caption);
+    // `captioner`: the BLIP folder that captioned, "" for the model's judge.
+    void captioned(const QString& caption, const QString& captioner);
     void captionFailed(const QString& message);
     void runStarted(const sa::ui::RunInfo& info);
     void stepped(const sa::ui::StepUpdate& update);
     void finished(const sa::ui::SetResult& result);
+    // After finished(), when the Models page sets CLIP or DINO: the set's measures.
+    void measured(const sa::ui::SetMeasures& measures);
+    void visionModelChanged(const sa::ui::VisionModelInfo& info);
     void failed(const QString& message);
     void cancelled();
 
 private:
     void publishPoints();  // pointsMutex_ held
+    SetMeasures measure(const SetResult& set, const std::vector<std::string>& subjects);
 
     std::shared_ptr<StableDiffusionModel> model_;
     std::unique_ptr<Judge> judge_;
+    // The Models page's optional vision models (any may be null).
+    std::shared_ptr<BlipCaptioner> captioner_;
+    std::shared_ptr<ClipScorer> clip_;
+    std::shared_ptr<DinoEmbedder> dino_;
     std::unique_ptr<ReferenceCache> cache_;
     std::shared_ptr<LivePoints> points_;  // what the probe reads: the user's point, + a grid at the last step
     std::mutex pointsMutex_;
@@ -80,6 +98,7 @@ private:
     bool gridActive_ = false;
     CancelToken cancel_;
     CancelToken loadCancel_;
+    CancelToken captionCancel_;
 };
 
 // The worker's thread: owns the worker, quits and joins on destruction (after cancelling).

@@ -30,6 +30,7 @@
 #include "core/pipeline/set_request.h"
 #include "ui/charts_panel.h"
 #include "ui/layer_plan_panel.h"
+#include "ui/models_dialog.h"
 #include "ui/reference_pane.h"
 #include "ui/resources.h"
 #include "ui/results_grid.h"
@@ -98,6 +99,9 @@ void MainWindow::buildUi() {
     offsetLabel_ = new QLabel(this);
     runSummary_ = new QLabel(this);
     runSummary_->setWordWrap(true);
+    // Two lines always, as the progress text: a longer summary must not shrink the grid.
+    runSummary_->setFixedHeight(2 * runSummary_->fontMetrics().lineSpacing() + 2);
+    runSummary_->setAlignment(Qt::AlignLeft | Qt::AlignTop);
 
     auto* seedRow = new QHBoxLayout;
     seedRow->addWidget(seed_, 1);
@@ -124,6 +128,10 @@ void MainWindow::buildUi() {
     // pane would be cut off by the scroll area and shift every control while a run goes on).
     eta_->setWordWrap(true);
     eta_->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+    // Two lines always: a step text that wraps must not grow the pane (a scroll bar would appear
+    // and move every control).
+    eta_->setFixedHeight(2 * eta_->fontMetrics().lineSpacing() + 2);
+    eta_->setAlignment(Qt::AlignLeft | Qt::AlignTop);
     auto* leftScroll = new QScrollArea(this);
     leftScroll->setWidget(left);
     leftScroll->setWidgetResizable(true);
@@ -157,6 +165,9 @@ void MainWindow::buildUi() {
     setCentralWidget(splitter_);
     resize(1360, 860);
     setAcceptDrops(true);  // model files and folders; the reference pane takes images
+
+    modelsDialog_ = new ModelsDialog(this);
+    for (const auto role : kVisionRoles) vision_[static_cast<size_t>(role)].role = role;
 
     modelStatus_ = new QLabel(this);
     modelStatus_->setObjectName("modelStatus");
@@ -194,10 +205,8 @@ void MainWindow::buildUi() {
         const auto preset = QString::fromStdString(defaultPreset(!image.empty()));
         if (modelReady_ && preset != plan_->presetName() && plan_->isUnchangedPreset()) plan_->applyPreset(preset);
     });
-    connect(reference_, &ReferencePane::captionRequested, this, [this](const cv::Mat& image) {
-        reference_->setCaptioning(true);
-        emit captionRequested(image);
-    });
+    connect(reference_, &ReferencePane::captionRequested, this, &MainWindow::requestCaption);
+    connect(modelsDialog_, &ModelsDialog::folderChosen, this, &MainWindow::setVisionModel);
     connect(plan_, &LayerPlanPanel::errorOccurred, this, [this](const QString& m) { showError(tr("Layer plan"), m); });
     connect(plan_, &LayerPlanPanel::folderUsed, this, [this](const QString& f) { settings_->setPlanFolder(f); });
     connect(plan_, &LayerPlanPanel::planChanged, this, [this](const LayerPlan& plan) {
@@ -256,6 +265,12 @@ void MainWindow::buildMenus() {
         a->setCheckable(true);
         group->addAction(a);
     }
+    settingsMenu_ = menuBar()->addMenu(QString());
+    models_ = settingsMenu_->addAction(QString(), this, [this] {
+        modelsDialog_->show();
+        modelsDialog_->raise();
+        modelsDialog_->activateWindow();
+    });
     helpMenu_ = menuBar()->addMenu(QString());
     about_ = helpMenu_->addAction(QString(), QKeySequence::HelpContents, this, [this] {
         QMessageBox::about(this, tr("About StyleAligned Studio"),
@@ -289,6 +304,9 @@ void MainWindow::retranslate() {
     viewMenu_->setTitle(tr("&View"));
     languageMenu_->setTitle(tr("&Language"));
     langSystem_->setText(tr("System language"));
+    settingsMenu_->setTitle(tr("&Settings"));
+    models_->setText(tr("&Models…"));
+    models_->setToolTip(tr("Optional models: a BLIP captioner for references on real models, CLIP and DINO for the metrics chart."));
     helpMenu_->setTitle(tr("&Help"));
     about_->setText(tr("&About"));
     tabs_->setTabText(0, tr("Layers"));
@@ -342,17 +360,17 @@ void MainWindow::connectWorker() {
     connect(this, &MainWindow::modelRequested, w, &GenerationWorker::loadModel);
     connect(this, &MainWindow::generationRequested, w, &GenerationWorker::generate);
     connect(this, &MainWindow::captionRequested, w, &GenerationWorker::caption);
+    connect(this, &MainWindow::visionModelRequested, w, &GenerationWorker::loadVisionModel);
+    connect(w, &GenerationWorker::visionModelChanged, this, &MainWindow::onVisionModelChanged);
+    connect(w, &GenerationWorker::measured, this, &MainWindow::onMeasured);
     connect(w, &GenerationWorker::modelLoaded, this, &MainWindow::onModelLoaded);
     connect(w, &GenerationWorker::modelFailed, this, &MainWindow::onModelFailed);
     connect(w, &GenerationWorker::modelLoadCancelled, this, &MainWindow::onModelLoadCancelled);
     connect(w, &GenerationWorker::loadProgress, this, &MainWindow::onLoadProgress);
-    connect(w, &GenerationWorker::captioned, this, [this](const QString& caption) {
-        reference_->setCaptioning(false);
-        reference_->setCaption(caption);
-    });
+    connect(w, &GenerationWorker::captioned, this, &MainWindow::onCaptioned);
     connect(w, &GenerationWorker::captionFailed, this, [this](const QString& message) {
         reference_->setCaptioning(false);
-        statusBar()->showMessage(message, 8000);
+        if (!message.isEmpty()) statusBar()->showMessage(message, 8000);
     });
     connect(w, &GenerationWorker::runStarted, this, &MainWindow::onRunStarted);
     connect(w, &GenerationWorker::stepped, this, &MainWindow::onStep);
@@ -379,11 +397,11 @@ void MainWindow::restoreSettings() {
         reference_->loadFile(examples.front());
         reference_->setStartFolder(settings_->referenceFolder());  // the example is not the user's folder
     }
-    if (folder.isEmpty()) {
-        eta_->setText(tr("No model: open a checkpoint or a diffusers folder (File ▸ Open Checkpoint…)."));
-        return;
-    }
-    loadModel(folder);
+    if (folder.isEmpty()) eta_->setText(tr("No model: open a checkpoint or a diffusers folder (File ▸ Open Checkpoint…)."));
+    else loadModel(folder);
+    // The Models page's folders load after the diffusion model, which the studio needs first.
+    for (const auto role : kVisionRoles)
+        if (const auto vision = settings_->visionModelFolder(role); !vision.isEmpty()) setVisionModel(role, vision);
 }
 
 void MainWindow::showError(const QString& title, const QString& message) { errorBox(title, message); }

@@ -38,6 +38,7 @@ class SubjectList;
 class ResultsGrid;
 class LayerPlanPanel;
 class ChartsPanel;
+class ModelsDialog;
 
 // A random seed in [0, 10⁹) for the seed box and re-rolls.
 uint64_t randomSeed();
@@ -65,6 +66,9 @@ public:
     OverlayPanel* overlayPanel() const { return overlayPanel_; }
     ResultsGrid* resultsGrid() const { return grid_; }
     ChartsPanel* chartsPanel() const { return charts_; }
+    ModelsDialog* modelsDialog() const { return modelsDialog_; }
+    // What the worker made of the Models page's folder for `role`.
+    const VisionModelInfo& visionModel(VisionRole role) const { return vision_[static_cast<size_t>(role)]; }
     GenerationWorker* worker() const { return thread_->worker(); }
     QSpinBox* stepsBox() const { return steps_; }
     QSpinBox* seedBox() const { return seed_; }
@@ -80,11 +84,14 @@ public slots:
     bool openSet(const QString& setJson);
     void setLanguage(const QString& language);  // "", "en", "ko"
     void showTab(int index);                    // 0 = layer plan, 1 = attention
+    // A folder of the Models page ("" = none): remembered, then loaded on the worker.
+    void setVisionModel(sa::ui::VisionRole role, const QString& folder);
 
 signals:
     void generationRequested(const sa::ui::StudioRequest& request);
     void modelRequested(const QString& path, const QString& device, const sa::ui::CheckpointOptions& options);
     void captionRequested(const cv::Mat& image);
+    void visionModelRequested(sa::ui::VisionRole role, const QString& folder, const QString& device);
     void runEnded();  // finished, cancelled or failed
 
 protected:
@@ -121,6 +128,14 @@ private:
     void openCheckpointDialog();
     // The options of a single file ("": choose one first), then a load with them.
     void checkpointOptionsDialog(const QString& file, const std::optional<CheckpointOptions>& start = {});
+    // Vision models, captions and measures (ui/main_window_vision.cpp).
+    void onVisionModelChanged(const VisionModelInfo& info);
+    bool captionerAvailable() const;  // the model's judge, or a BLIP captioner
+    void requestCaption(const cv::Mat& image);
+    void captionIfEmpty();  // a reference without a caption, once a captioner is there
+    void onCaptioned(const QString& caption, const QString& captioner);
+    void onMeasured(const SetMeasures& measures);
+    void refreshMetricsNote();
     void onRunStarted(const RunInfo& info);
     void onStep(const StepUpdate& update);
     void onFinished(const SetResult& result);
@@ -152,6 +167,7 @@ private:
     LayerPlanPanel* plan_;
     OverlayPanel* overlayPanel_;
     ChartsPanel* charts_;
+    ModelsDialog* modelsDialog_;
     QSplitter* splitter_;
     QTabWidget* tabs_;
     QComboBox* model_;
@@ -163,11 +179,11 @@ private:
     QProgressBar* progress_;
     QLabel *modelStatus_, *modelNotes_;  // the status line: what was loaded, and what the loader assumed
     QLabel *eta_, *modelLabel_, *seedLabel_, *stepsLabel_, *guidanceLabel_, *offsetLabel_, *runSummary_;
-    QMenu *fileMenu_, *runMenu_, *viewMenu_, *languageMenu_, *helpMenu_;
+    QMenu *fileMenu_, *runMenu_, *viewMenu_, *languageMenu_, *settingsMenu_, *helpMenu_;
     QAction *openReference_, *pasteReference_, *openSet_, *exportSet_, *exportSelected_, *chooseModel_, *openCheckpoint_,
         *checkpointOptions_, *loadPlan_,
         *savePlan_, *quit_, *generateAction_, *cancelAction_, *randomizeAction_, *about_, *langSystem_, *langEnglish_,
-        *langKorean_;
+        *langKorean_, *models_;
 
     QString modelFolder_;   // the model in use or being loaded (a folder or a single file)
     QString loadedFolder_;  // the model the worker holds
@@ -180,6 +196,7 @@ private:
     bool modelReady_ = false, running_ = false, loading_ = false, pointIsLive_ = false, modelHasCaptioner_ = false;
     std::optional<QPointF> point_;
     int pointTarget_ = -1;
+    std::array<VisionModelInfo, 3> vision_;  // by VisionRole
     std::optional<SetResult> lastResult_;
     std::map<int, uint64_t> seedOverrides_;  // image index → seed (re-rolled images)
     RunInfo runInfo_;

@@ -153,7 +153,7 @@ bool MainWindow::openSet(const QString& setJson) {
         }
         if (sameModel) {
             plan_->setPlan(*plan);
-            reference_->setCaptionerAvailable(modelHasCaptioner_);
+            reference_->setCaptionerAvailable(captionerAvailable());
         } else {
             pendingPlan_ = spec.plan;
             // A single file loads with the options the set was made with.

@@ -124,11 +124,9 @@ void MainWindow::onModelLoaded(const ModelInfo& info) {
     overlayPanel_->setLayers(paths);
     charts_->setLayers(paths);
     modelHasCaptioner_ = info.hasCaptioner;
-    reference_->setCaptionerAvailable(info.hasCaptioner);
-    if (info.hasCaptioner && !reference_->image().empty() && reference_->caption().isEmpty()) {
-        reference_->setCaptioning(true);
-        emit captionRequested(reference_->image());
-    }
+    reference_->setCaptionerAvailable(captionerAvailable());
+    refreshMetricsNote();
+    captionIfEmpty();
     // The status line: what was found (family, prediction, weights) and, on hover, what the
     // loader assumed.
     statusBar()->showMessage(tr("Loaded %1").arg(demo ? tr("the demo model") : modelDisplayName(info.folder)), 5000);

@@ -38,10 +38,15 @@ StudioRequest MainWindow::currentRequest() const {
         settings_->checkpointOptions(modelFolder_).applyTo(options);
         spec.modelOptions = modelOptionsToJson(options);
     }
+    // The reference's prompt is its two caption fields joined; the style field alone is appended
+    // to every new subject.
     spec.referencePrompt = reference_->caption().toStdString();
     std::vector<std::string> subjects;
     for (const auto& s : subjects_->subjects()) subjects.push_back(s.toStdString());
-    spec.targets = styledPrompts(subjects, styleWords(spec.referencePrompt));
+    spec.targets = styledPrompts(subjects, reference_->styleWords().toStdString());
+    // The CLIP text score compares each new image with its subject alone (an opened set's
+    // subjects carry the style words: they go, as the CLI's evaluation does).
+    for (const auto& s : subjects) r.subjects.push_back(splitCaption(s).subject);
     spec.seeds = consecutiveSeeds(static_cast<uint64_t>(seed_->value()), spec.targets.size() + 1);
     for (const auto& [index, seed] : seedOverrides_)
         if (index < static_cast<int>(spec.seeds.size())) spec.seeds[static_cast<size_t>(index)] = seed;
@@ -175,18 +180,21 @@ void MainWindow::onFinished(const SetResult& result) {
                           .arg(result.images.size())
                           .arg(formatSeconds(result.totalSeconds), reference)
                           .arg(worstStallMs_, 0, 'f', 0));
-    eta_->setText(tr("Done."));
+    // The worker measures the set with CLIP / DINO next (when the Models page sets them).
+    const bool measuring = visionModel(VisionRole::Clip).loaded || visionModel(VisionRole::Dino).loaded;
+    eta_->setText(measuring ? tr("Done. Measuring the set (CLIP / DINO)…") : tr("Done."));
+    SetMetrics metrics{.seconds = result.totalSeconds, .referenceFromCache = result.referenceFromCache};
     if (!result.verdicts.empty()) {
-        SetMetrics metrics{.seconds = result.totalSeconds, .referenceFromCache = result.referenceFromCache};
+        double subject = 0, style = 0;
         for (size_t i = 1; i < result.verdicts.size(); ++i) {
-            metrics.subjectConfidence += result.verdicts[i].subjectConfidence;
-            metrics.styleAgreement += result.verdicts[i].styleMatchesReference;
+            subject += result.verdicts[i].subjectConfidence;
+            style += result.verdicts[i].styleMatchesReference;
         }
         const double n = std::max<double>(1, static_cast<double>(result.verdicts.size()) - 1);
-        metrics.subjectConfidence /= n;
-        metrics.styleAgreement /= n;
-        charts_->addSet(metrics);
+        metrics.subjectConfidence = subject / n;
+        metrics.styleAgreement = style / n;
     }
+    charts_->addSet(metrics);
     refreshOverlays();
     emit runEnded();
 }

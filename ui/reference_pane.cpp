@@ -6,6 +6,7 @@
 #include <QDragEnterEvent>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QFormLayout>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
@@ -15,6 +16,7 @@
 #include <QVBoxLayout>
 
 #include "core/io/image.h"
+#include "core/pipeline/set_request.h"
 #include "ui/checkpoint_options.h"
 #include "ui/image_convert.h"
 
@@ -26,7 +28,7 @@ public:
     explicit DropArea(ReferencePane* pane) : QWidget(pane), pane_(pane) {
         setAcceptDrops(true);
         setMinimumSize(200, 160);
-        setMaximumHeight(240);
+        setMaximumHeight(190);
         setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Preferred);
     }
     void setImage(const QImage& image) {
@@ -99,21 +101,46 @@ ReferencePane::ReferencePane(QWidget* parent) : QWidget(parent) {
     paste_ = new QPushButton(this);
     clear_ = new QPushButton(this);
     recaption_ = new QPushButton(this);
-    caption_ = new QLineEdit(this);
-    caption_->setObjectName("caption");
+    recaption_->setObjectName("recaption");
+    subject_ = new QLineEdit(this);
+    subject_->setObjectName("captionSubject");
+    style_ = new QLineEdit(this);
+    style_->setObjectName("captionStyle");
     captionLabel_ = new QLabel(this);
+    captionStatus_ = new QLabel(this);
+    captionStatus_->setObjectName("captionStatus");
+    // "captioning…" and who captioned come and go: they never widen the pane.
+    captionStatus_->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+    captionStatus_->setStyleSheet("color: palette(mid);");
+    captionStatus_->installEventFilter(this);  // re-elided when its room changes
+    subjectLabel_ = new QLabel(this);
+    styleLabel_ = new QLabel(this);
+    styleHint_ = new QLabel(this);
+    styleHint_->setWordWrap(true);
+    styleHint_->setStyleSheet("color: palette(mid);");
     source_ = new QLabel(this);
     source_->setWordWrap(true);
     source_->setStyleSheet("color: palette(mid);");
-    captionLabel_->setBuddy(caption_);
-    caption_->setClearButtonEnabled(true);
+    subjectLabel_->setBuddy(subject_);
+    styleLabel_->setBuddy(style_);
+    for (auto* field : {subject_, style_}) {
+        field->setClearButtonEnabled(true);
+        connect(field, &QLineEdit::textEdited, this, [this] {
+            captionEdited_ = true;
+            showCaptionStatus();
+        });
+    }
+    QFont bold = captionLabel_->font();
+    bold.setBold(true);
+    captionLabel_->setFont(bold);
 
     auto* buttons = new QHBoxLayout;
     buttons->addWidget(open_);
     buttons->addWidget(paste_);
     buttons->addWidget(clear_);
     auto* captionRow = new QHBoxLayout;
-    captionRow->addWidget(caption_, 1);
+    captionRow->addWidget(captionLabel_);
+    captionRow->addWidget(captionStatus_, 1);
     captionRow->addWidget(recaption_);
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
@@ -121,8 +148,12 @@ ReferencePane::ReferencePane(QWidget* parent) : QWidget(parent) {
     layout->addWidget(source_);
     layout->addLayout(buttons);
     layout->addWidget(examples_);
-    layout->addWidget(captionLabel_);
     layout->addLayout(captionRow);
+    auto* fields = new QFormLayout;
+    fields->addRow(subjectLabel_, subject_);
+    fields->addRow(styleLabel_, style_);
+    fields->addRow(styleHint_);
+    layout->addLayout(fields);
 
     connect(open_, &QPushButton::clicked, this, &ReferencePane::openFileDialog);
     connect(paste_, &QPushButton::clicked, this, &ReferencePane::pasteFromClipboard);
@@ -147,14 +178,22 @@ void ReferencePane::retranslate() {
     clear_->setText(tr("Clear"));
     clear_->setToolTip(tr("Remove the reference image: the set's first image is then generated from the caption."));
     recaption_->setText(tr("Re-caption"));
-    recaption_->setToolTip(tr("Describe the reference again with the model's captioner."));
-    captionLabel_->setText(tr("&Caption (what the reference shows, and its style):"));
-    caption_->setPlaceholderText(tr("e.g. a house, stained glass style"));
-    caption_->setToolTip(tr("The prompt of the reference. Its style words (after the first comma) are added to every new subject."));
+    recaption_->setToolTip(tr("Caption the reference again (the demo model's judge, or the BLIP captioner of Settings ▸ Models)."));
+    captionLabel_->setText(tr("Caption"));
+    captionLabel_->setToolTip(tr("The prompt of the reference (its DDIM inversion uses it): what it shows, then its style words."));
+    subjectLabel_->setText(tr("&Shows:"));
+    subject_->setPlaceholderText(tr("e.g. a house"));
+    subject_->setToolTip(tr("What the reference shows: its own subject. Only the reference's prompt uses it."));
+    styleLabel_->setText(tr("St&yle:"));
+    styleHint_->setText(tr("Style words are added to every new subject."));
+    style_->setPlaceholderText(tr("e.g. stained glass style"));
+    style_->setToolTip(tr("Appended to every new subject's prompt: \"a cat\" becomes \"a cat, <style words>.\" "
+                          "Leave empty to send the subjects as typed."));
     if (examples_->count() > 0) examples_->setItemText(0, tr("Example references…"));
     else examples_->addItem(tr("Example references…"));
     examples_->setToolTip(tr("Reference images that ship with the studio."));
     showSource();
+    showCaptionStatus();
 }
 
 void ReferencePane::changeEvent(QEvent* event) {
@@ -162,8 +201,42 @@ void ReferencePane::changeEvent(QEvent* event) {
     QWidget::changeEvent(event);
 }
 
-QString ReferencePane::caption() const { return caption_->text().trimmed(); }
-void ReferencePane::setCaption(const QString& caption) { caption_->setText(caption); }
+QString ReferencePane::caption() const {
+    return QString::fromStdString(joinCaption({subject().toStdString(), styleWords().toStdString()}));
+}
+void ReferencePane::setCaption(const QString& caption) {
+    const auto parts = splitCaption(caption.toStdString());
+    subject_->setText(QString::fromStdString(parts.subject));
+    style_->setText(QString::fromStdString(parts.style));
+    for (auto* field : {subject_, style_}) field->setCursorPosition(0);  // a long caption shows its start
+    captionEdited_ = false;
+    captionSource_.clear();  // the captioner's caption names it next (setCaptionSource)
+    showCaptionStatus();
+}
+QString ReferencePane::subject() const { return subject_->text().trimmed(); }
+QString ReferencePane::styleWords() const { return style_->text().trimmed(); }
+
+void ReferencePane::setCaptionSource(const QString& source, const QString& detail) {
+    captionSource_ = source;
+    captionSourceDetail_ = detail;
+    showCaptionStatus();
+}
+
+void ReferencePane::showCaptionStatus() {
+    captionStatusText_ = captioning_                ? tr("captioning…")
+                         : captionSource_.isEmpty() ? QString()
+                         : captionEdited_           ? tr("by %1, edited").arg(captionSource_)
+                                                    : tr("by %1").arg(captionSource_);
+    captionStatus_->setToolTip(captionSourceDetail_.isEmpty() || captioning_ ? captionStatusText_
+                                                                             : captionStatusText_ + "\n" + captionSourceDetail_);
+    // Elided to the room the row leaves it (the label never widens the pane).
+    captionStatus_->setText(captionStatus_->fontMetrics().elidedText(captionStatusText_, Qt::ElideRight, captionStatus_->width()));
+}
+
+bool ReferencePane::eventFilter(QObject* watched, QEvent* event) {
+    if (watched == captionStatus_ && event->type() == QEvent::Resize) showCaptionStatus();
+    return QWidget::eventFilter(watched, event);
+}
 
 void ReferencePane::setExamples(const QStringList& files) {
     while (examples_->count() > 1) examples_->removeItem(1);
@@ -177,8 +250,9 @@ void ReferencePane::setCaptionerAvailable(bool available) {
 }
 
 void ReferencePane::setCaptioning(bool busy) {
+    captioning_ = busy;
     recaption_->setEnabled(!busy && captionerAvailable_ && !image_.empty());
-    caption_->setPlaceholderText(busy ? tr("Describing the reference…") : tr("e.g. a house, stained glass style"));
+    showCaptionStatus();
 }
 
 bool ReferencePane::loadFile(const QString& file) {

@@ -50,6 +50,20 @@ void Settings::setCheckpointFolder(const QString& folder) { settings_.setValue("
 QString Settings::device() const { return value<QString>("model/device", "auto"); }
 void Settings::setDevice(const QString& device) { settings_.setValue("model/device", device); }
 
+static const char* visionKey(VisionRole role) {
+    switch (role) {
+        case VisionRole::Captioner: return "models/captioner";
+        case VisionRole::Clip: return "models/clip";
+        case VisionRole::Dino: return "models/dino";
+    }
+    return "models/unknown";
+}
+QString Settings::visionModelFolder(VisionRole role) const { return value<QString>(visionKey(role), {}); }
+void Settings::setVisionModelFolder(VisionRole role, const QString& folder) {
+    if (folder.isEmpty()) settings_.remove(visionKey(role));
+    else settings_.setValue(visionKey(role), folder);
+}
+
 QString Settings::referenceFolder() const { return value<QString>("folders/reference", {}); }
 void Settings::setReferenceFolder(const QString& folder) { settings_.setValue("folders/reference", folder); }
 QString Settings::exportFolder() const { return value<QString>("folders/export", {}); }

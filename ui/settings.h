@@ -10,6 +10,7 @@
 namespace sa::ui {
 
 struct CheckpointOptions;
+enum class VisionRole;
 
 class Settings {
 public:
@@ -30,6 +31,9 @@ public:
     void setCheckpointFolder(const QString& folder);
     QString device() const;       // "auto", "cpu", "cuda", "cuda:1"
     void setDevice(const QString& device);
+    // The Models page's folders (captioner, CLIP, DINO); "" = none.
+    QString visionModelFolder(VisionRole role) const;
+    void setVisionModelFolder(VisionRole role, const QString& folder);
 
     QString referenceFolder() const;
     void setReferenceFolder(const QString& folder);

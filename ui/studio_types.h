@@ -2,6 +2,7 @@
 // Value types that travel between the widgets and the GenerationWorker (DESIGN §1): plain C++
 // from core, images as cv::Mat (8-bit BGR), no tensors.
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -62,6 +63,8 @@ struct StudioRequest {
     ImageSetSpec spec;
     cv::Mat reference;
     bool overlays = true;  // record attention maps for the overlays and the chart
+    // Each target's subject without the style words: what the CLIP text score compares it with.
+    std::vector<std::string> subjects;
 };
 
 // Announced when a run starts (before its first step).
@@ -98,8 +101,33 @@ struct SetResult {
     std::vector<ImageVerdict> verdicts;  // the judge's view of every image (when the model has one)
 };
 
+// The optional vision models of the Models page (transformers folders as the hubs ship them).
+enum class VisionRole { Captioner, Clip, Dino };
+constexpr VisionRole kVisionRoles[] = {VisionRole::Captioner, VisionRole::Clip, VisionRole::Dino};
+
+// What the worker made of a vision-model folder ("" clears the role).
+struct VisionModelInfo {
+    VisionRole role = VisionRole::Captioner;
+    QString folder;
+    QString holds;         // describeModelFolder: "a BLIP captioner (BlipForConditionalGeneration)"
+    QString error;         // the load failed: why (the role then has no model)
+    bool loaded = false;
+    bool textTower = false;  // a CLIP folder with both towers (the text score needs it)
+};
+
+// The paper's measures of one finished set (Hertz et al. 2024, §4.1), from the Models page's CLIP
+// and DINO; computed on the worker after the set is shown.
+struct SetMeasures {
+    std::optional<double> clipTextScore;    // mean cos(CLIP image, CLIP text of the subject) over the new images
+    std::optional<double> dinoConsistency;  // mean pairwise cos of DINO CLS over the set, reference included
+    QString error;                          // measuring failed: why
+};
+
 }  // namespace sa::ui
 
+Q_DECLARE_METATYPE(sa::ui::VisionRole)
+Q_DECLARE_METATYPE(sa::ui::VisionModelInfo)
+Q_DECLARE_METATYPE(sa::ui::SetMeasures)
 Q_DECLARE_METATYPE(sa::ui::CheckpointOptions)
 Q_DECLARE_METATYPE(sa::ui::ModelInfo)
 Q_DECLARE_METATYPE(sa::ui::StudioRequest)

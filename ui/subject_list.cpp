@@ -16,7 +16,7 @@ SubjectList::SubjectList(QWidget* parent) : QWidget(parent) {
     list_->setEditTriggers(QAbstractItemView::DoubleClicked | QAbstractItemView::EditKeyPressed |
                            QAbstractItemView::SelectedClicked);
     list_->setMinimumHeight(90);
-    list_->setMaximumHeight(160);
+    list_->setMaximumHeight(130);
     add_ = new QToolButton(this);
     remove_ = new QToolButton(this);
     up_ = new QToolButton(this);

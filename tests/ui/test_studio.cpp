@@ -1,6 +1,7 @@
 // GUI tests of StyleAligned Studio (Qt Test, QT_QPA_PLATFORM=offscreen), on the golden tiny
 // SD 1.5 model: drop a reference, run a set to the end, cancel a run, edit the layer plan,
-// overlays, export and re-open a set, errors, the Korean translation.
+// overlays, export and re-open a set, errors, the Korean translation; and (the base class) the
+// Models page: BLIP captions, CLIP / DINO measures.
 #include <QCheckBox>
 #include <QComboBox>
 #include <QLabel>
@@ -27,6 +28,8 @@
 #include "core/pipeline/set_request.h"
 #include "ui/image_convert.h"
 #include "support/golden_dir.h"
+#include "ui/studio_test_support.h"
+#include "ui/test_vision_models.h"
 #include "ui/charts_panel.h"
 #include "ui/checkpoint_options.h"
 #include "ui/labeled_slider.h"
@@ -41,14 +44,11 @@ using namespace sa::ui;
 
 namespace {
 
-QString tinyModel() { return QString::fromStdString((sa::test::goldenDir() / "tiny-sd15").string()); }
-QString referenceImage() { return QString::fromStdString((sa::test::goldenDir() / "cases/reference_image.png").string()); }
-
-nlohmann::json readJson(const std::filesystem::path& file) {
-    std::ifstream in(file);
-    if (!in) qFatal("cannot open %s", file.string().c_str());
-    return nlohmann::json::parse(in);
-}
+using sa::test::readJson;
+using sa::test::referenceImage;
+using sa::test::runToEnd;
+using sa::test::tinyModel;
+using sa::test::waitForLoad;
 
 // {height, width} of the golden folder's whole run on tiny-sd15 (cases/generation_sd15.json), a
 // size that model is known to work at; without that case, the model's default size.
@@ -76,15 +76,13 @@ CheckpointOptions singleFileOptions() {
     return options;
 }
 
-bool waitForLoad(const MainWindow& window) {
-    return QTest::qWaitFor([&] { return !window.isLoadingModel(); }, 60000);
-}
-
 QString modelStatus(const MainWindow& window) { return window.findChild<QLabel*>("modelStatus")->text(); }
 
 }  // namespace
 
-class StudioTest : public QObject {
+// The Models page's tests (tests/ui/test_vision_models.cpp) are a base class: Qt Test runs its
+// private slots too, in one executable with one log.
+class StudioTest : public VisionModelsTest {
     Q_OBJECT
 
 private:
@@ -92,23 +90,7 @@ private:
     std::unique_ptr<MainWindow> window_;
 
     // A window on the tiny model with its own settings file, ready to generate.
-    std::unique_ptr<MainWindow> makeWindow(const QString& name) {
-        auto settings = std::make_unique<Settings>(home_.filePath(name + ".ini"));
-        settings->setModelFolder(tinyModel());
-        auto window = std::make_unique<MainWindow>(std::move(settings));
-        window->show();
-        if (!QTest::qWaitFor([&] { return window->isModelReady(); }, 60000)) qFatal("model did not load: %s", qPrintable(window->lastError()));
-        window->stepsBox()->setValue(4);
-        window->subjectList()->setSubjects({"a cat", "a boat"});
-        window->referencePane()->setCaption("a photo of a bear, watercolor style");
-        return window;
-    }
-
-    bool runToEnd(MainWindow& window) {
-        QSignalSpy ended(&window, &MainWindow::runEnded);
-        window.generate();
-        return ended.wait(120000);
-    }
+    std::unique_ptr<MainWindow> makeWindow(const QString& name) { return sa::test::openStudio(home_.filePath(name + ".ini")); }
 
 private slots:
     void initTestCase() {
