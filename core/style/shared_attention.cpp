@@ -70,6 +70,51 @@ torch::Tensor blendTo(const torch::Tensor& x, double amount, const torch::Tensor
     return amount >= 1.0 ? normalized : x + amount * (normalized - x);
 }
 
+// softmax([q·Kᵀ ; s_r·q·K_refᵀ + shift] · scale) [V ; V_ref] without the [B, heads, 2N, d]
+// concatenation: the own part per image, the reference part as one GEMM of all the group's
+// queries against the group's reference keys, merged by their common row maximum (log-sum-exp).
+// q, k, v [B, heads, N, d] with B = G·n; refKey, refValue [G, heads, M, d]; rowScale[i] scales
+// the reference logits of image i of each group (sa_handler scales the reference keys for the
+// targets, not for the reference itself).
+torch::Tensor attendWithReference(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v,
+                                  const torch::Tensor& refKey, const torch::Tensor& refValue, double scale, double shift,
+                                  const torch::Tensor& rowScale) {
+    constexpr int64_t kLogitBytes = 8 << 20;
+    const int64_t b = q.size(0), heads = q.size(1), queries = q.size(2), d = q.size(3);
+    const int64_t groups = refKey.size(0), n = b / groups, keys = k.size(2) + refKey.size(2);
+    const int64_t chunk = std::clamp<int64_t>(kLogitBytes / std::max<int64_t>(b * heads * keys * q.element_size(), 1), 1, queries);
+    auto kt = k.transpose(-1, -2), refKt = refKey.transpose(-1, -2);
+    // [G, n, heads, 1, 1]: the reference logits' factor per image, with the softmax scale.
+    auto factor = (rowScale * scale).to(q.scalar_type()).view({1, n, 1, 1, 1});
+    std::vector<torch::Tensor> outputs;
+    for (int64_t start = 0; start < queries; start += chunk) {
+        const int64_t c = std::min(chunk, queries - start);
+        auto qc = q.narrow(2, start, c);
+        auto own = torch::matmul(qc, kt).mul_(scale);  // [B, heads, c, N]
+        // [G, heads, n·c, d] against [G, heads, d, M]: one GEMM per group and head.
+        auto grouped = (qc.view({groups, n, heads, c, d}) * factor).permute({0, 2, 1, 3, 4}).reshape({groups, heads, n * c, d});
+        auto ref = torch::matmul(grouped, refKt);  // [G, heads, n·c, M]
+        if (shift != 0.0) ref.add_(shift);
+        // Row maxima in the image layout [B, heads, c, 1] and the grouped layout [G, heads, n·c, 1].
+        auto refMax = std::get<0>(ref.max(-1, true));
+        auto toImages = [&](const torch::Tensor& t) {  // [G, heads, n·c, x] → [B, heads, c, x]
+            return t.view({groups, heads, n, c, t.size(-1)}).permute({0, 2, 1, 3, 4}).reshape({b, heads, c, t.size(-1)});
+        };
+        auto toGroups = [&](const torch::Tensor& t) {  // [B, heads, c, x] → [G, heads, n·c, x]
+            return t.view({groups, n, heads, c, t.size(-1)}).permute({0, 2, 1, 3, 4}).reshape({groups, heads, n * c, t.size(-1)});
+        };
+        auto rowMax = torch::maximum(std::get<0>(own.max(-1, true)), toImages(refMax));
+        // A row whose logits are all −∞ (share strength 0 and no own keys) has nothing to subtract.
+        rowMax = torch::where(torch::isinf(rowMax), torch::zeros_like(rowMax), rowMax);
+        own.sub_(rowMax).exp_();
+        ref.sub_(toGroups(rowMax)).exp_();
+        auto total = own.sum(-1, true) + toImages(ref.sum(-1, true));
+        auto out = torch::matmul(own, v).add_(toImages(torch::matmul(ref, refValue)));
+        outputs.push_back(out.div_(total));
+    }
+    return outputs.size() == 1 ? outputs.front() : torch::cat(outputs, 2);
+}
+
 }  // namespace
 
 torch::Tensor adain(const torch::Tensor& x, int64_t groups) {
@@ -126,6 +171,22 @@ torch::Tensor SharedAttentionProcessor::operator()(AttentionImpl& attn, const to
     // AdaIN and the shared keys on the contiguous [B, N, C] projections (statistics per channel
     // over tokens are the reference's per head and channel); heads are split afterwards.
     auto q = attn.toQ(x), k = attn.toK(x), v = attn.toV(x);
+    if (state_->mode == ReferenceMode::Inline && settings_.share && !state_->observer) {
+        // The references' keys / values are not copied next to every image's own.
+        const int64_t groups = state_->groups, n = checkedGroupSize(x.size(0), groups);
+        q = blendAdain(q, settings_.adainQueries, groups);
+        k = blendAdain(k, settings_.adainKeys, groups);
+        v = blendAdain(v, settings_.adainValues, groups);
+        auto heads = [&](const torch::Tensor& t) { return attn.splitHeads(t); };
+        auto refRows = [&](const torch::Tensor& t) {  // row 0 of every group: [G, heads, N, d]
+            return heads(t).view({groups, n, attn.heads, t.size(1), -1}).select(1, 0);
+        };
+        auto rowScale = torch::full({n}, settings_.keyScale, torch::kFloat64);
+        rowScale[0].fill_(1.0);
+        auto attended = attendWithReference(heads(q), heads(k), heads(v), refRows(k), refRows(v), attn.scale,
+                                            settings_.logitShift(), rowScale.to(q.device()));
+        return attn.finishOutput(attn.mergeHeads(attended), hidden);
+    }
     if (state_->mode == ReferenceMode::Replay)
         shareReplay(q, k, v);
     else
