@@ -75,10 +75,11 @@ torch::Tensor blendTo(const torch::Tensor& x, double amount, const torch::Tensor
 // queries against the group's reference keys, merged by their common row maximum (log-sum-exp).
 // q, k, v [B, heads, N, d] with B = G·n; refKey, refValue [G, heads, M, d]; rowScale[i] scales
 // the reference logits of image i of each group (sa_handler scales the reference keys for the
-// targets, not for the reference itself).
+// targets, not for the reference itself). `probs`, when given, receives the probabilities over
+// [own ; reference] keys [B, heads, N, N + M] (for probes; costs the concatenation).
 torch::Tensor attendWithReference(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v,
                                   const torch::Tensor& refKey, const torch::Tensor& refValue, double scale, double shift,
-                                  const torch::Tensor& rowScale) {
+                                  const torch::Tensor& rowScale, torch::Tensor* probs) {
     constexpr int64_t kLogitBytes = 8 << 20;
     const int64_t b = q.size(0), heads = q.size(1), queries = q.size(2), d = q.size(3);
     const int64_t groups = refKey.size(0), n = b / groups, keys = k.size(2) + refKey.size(2);
@@ -86,7 +87,7 @@ torch::Tensor attendWithReference(const torch::Tensor& q, const torch::Tensor& k
     auto kt = k.transpose(-1, -2), refKt = refKey.transpose(-1, -2);
     // [G, n, heads, 1, 1]: the reference logits' factor per image, with the softmax scale.
     auto factor = (rowScale * scale).to(q.scalar_type()).view({1, n, 1, 1, 1});
-    std::vector<torch::Tensor> outputs;
+    std::vector<torch::Tensor> outputs, allProbs;
     for (int64_t start = 0; start < queries; start += chunk) {
         const int64_t c = std::min(chunk, queries - start);
         auto qc = q.narrow(2, start, c);
@@ -110,8 +111,10 @@ torch::Tensor attendWithReference(const torch::Tensor& q, const torch::Tensor& k
         ref.sub_(toGroups(rowMax)).exp_();
         auto total = own.sum(-1, true) + toImages(ref.sum(-1, true));
         auto out = torch::matmul(own, v).add_(toImages(torch::matmul(ref, refValue)));
+        if (probs) allProbs.push_back(torch::cat({own, toImages(ref)}, -1).div_(total));
         outputs.push_back(out.div_(total));
     }
+    if (probs) *probs = allProbs.size() == 1 ? allProbs.front() : torch::cat(allProbs, 2);
     return outputs.size() == 1 ? outputs.front() : torch::cat(outputs, 2);
 }
 
@@ -171,21 +174,28 @@ torch::Tensor SharedAttentionProcessor::operator()(AttentionImpl& attn, const to
     // AdaIN and the shared keys on the contiguous [B, N, C] projections (statistics per channel
     // over tokens are the reference's per head and channel); heads are split afterwards.
     auto q = attn.toQ(x), k = attn.toK(x), v = attn.toV(x);
-    if (state_->mode == ReferenceMode::Inline && settings_.share && !state_->observer) {
+    if (state_->mode == ReferenceMode::Inline && settings_.share) {
         // The references' keys / values are not copied next to every image's own.
         const int64_t groups = state_->groups, n = checkedGroupSize(x.size(0), groups);
-        q = blendAdain(q, settings_.adainQueries, groups);
-        k = blendAdain(k, settings_.adainKeys, groups);
-        v = blendAdain(v, settings_.adainValues, groups);
-        auto heads = [&](const torch::Tensor& t) { return attn.splitHeads(t); };
+        shareInline(q, k, v);  // AdaIN
+        q = attn.splitHeads(q);
+        k = attn.splitHeads(k);
+        v = attn.splitHeads(v);
         auto refRows = [&](const torch::Tensor& t) {  // row 0 of every group: [G, heads, N, d]
-            return heads(t).view({groups, n, attn.heads, t.size(1), -1}).select(1, 0);
+            return t.view({groups, n, t.size(1), t.size(2), t.size(3)}).select(1, 0);
         };
         auto rowScale = torch::full({n}, settings_.keyScale, torch::kFloat64);
         rowScale[0].fill_(1.0);
-        auto attended = attendWithReference(heads(q), heads(k), heads(v), refRows(k), refRows(v), attn.scale,
-                                            settings_.logitShift(), rowScale.to(q.device()));
-        return attn.finishOutput(attn.mergeHeads(attended), hidden);
+        torch::Tensor probs;
+        auto attended = attendWithReference(q, k, v, refRows(k), refRows(v), attn.scale, settings_.logitShift(),
+                                            rowScale.to(q.device()), state_->observer ? &probs : nullptr);
+        auto out = attn.finishOutput(attn.mergeHeads(attended), hidden);
+        if (state_->observer) {  // the keys / values as the reference code concatenates them
+            auto sharedKeys = torch::cat({k, expandReference(k, groups, settings_.keyScale)}, -2);
+            auto sharedValues = torch::cat({v, expandReference(v, groups)}, -2);
+            state_->observer({layer_, state_->step, x, q, sharedKeys, sharedValues, probs, out});
+        }
+        return out;
     }
     if (state_->mode == ReferenceMode::Replay)
         shareReplay(q, k, v);
@@ -208,9 +218,7 @@ void SharedAttentionProcessor::shareInline(torch::Tensor& q, torch::Tensor& k, t
     q = blendAdain(q, settings_.adainQueries, groups);
     k = blendAdain(k, settings_.adainKeys, groups);
     v = blendAdain(v, settings_.adainValues, groups);
-    if (!settings_.share) return;
-    k = torch::cat({k, expandReference(k, groups, settings_.keyScale)}, -2);
-    v = torch::cat({v, expandReference(v, groups)}, -2);
+    // The shared keys / values themselves: attendWithReference (operator()).
 }
 
 void SharedAttentionProcessor::shareReplay(torch::Tensor& q, torch::Tensor& k, torch::Tensor& v) const {

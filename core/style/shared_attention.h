@@ -79,7 +79,8 @@ public:
 
 private:
     torch::Tensor fullShare(AttentionImpl& attn, const torch::Tensor& hidden);
-    // K', V' and the AdaIN'd query for the current mode.
+    // The AdaIN'd query, keys and values (inline, without sharing), or with the replayed
+    // reference's keys / values appended (replay).
     void shareInline(torch::Tensor& q, torch::Tensor& k, torch::Tensor& v) const;
     void shareReplay(torch::Tensor& q, torch::Tensor& k, torch::Tensor& v) const;
 
