@@ -77,10 +77,12 @@ torch::Tensor blendTo(const torch::Tensor& x, double amount, const torch::Tensor
 // the reference logits of image i of each group (sa_handler scales the reference keys for the
 // targets, not for the reference itself). `probs`, when given, receives the probabilities over
 // [own ; reference] keys [B, heads, N, N + M] (for probes; costs the concatenation).
-torch::Tensor attendWithReference(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v,
-                                  const torch::Tensor& refKey, const torch::Tensor& refValue, double scale, double shift,
+torch::Tensor attendWithReference(const torch::Tensor& qIn, const torch::Tensor& kIn, const torch::Tensor& vIn,
+                                  const torch::Tensor& refKeyIn, const torch::Tensor& refValueIn, double scale, double shift,
                                   const torch::Tensor& rowScale, torch::Tensor* probs) {
-    constexpr int64_t kLogitBytes = 8 << 20;
+    constexpr int64_t kLogitBytes = 32 << 20;  // as chunkedAttention: contiguous once, 32 MB of logits per chunk
+    const auto q = qIn.contiguous(), k = kIn.contiguous(), v = vIn.contiguous();
+    const auto refKey = refKeyIn.contiguous(), refValue = refValueIn.contiguous();
     const int64_t b = q.size(0), heads = q.size(1), queries = q.size(2), d = q.size(3);
     const int64_t groups = refKey.size(0), n = b / groups, keys = k.size(2) + refKey.size(2);
     const int64_t chunk = std::clamp<int64_t>(kLogitBytes / std::max<int64_t>(b * heads * keys * q.element_size(), 1), 1, queries);
