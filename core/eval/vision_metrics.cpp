@@ -64,9 +64,10 @@ std::shared_ptr<ClipScorer> ClipScorer::load(const fs::path& folder, torch::Devi
     s->processor_ = processorFor(folder, vision, "the CLIP image processor");
     s->vision_ = CLIPVisionModel(vision);
     if (vision.projection_dim <= 0) fail("{}: the CLIP image tower has no projection (projection_dim)", folder.string());
-    loadHubWeights(*s->vision_, folder, clipTower(true), "CLIP image tower", device);
+    const auto weights = openHubWeights(folder, "CLIP");
+    loadHubWeights(*s->vision_, *weights, clipTower(true), "CLIP image tower", device);
     if (s->text_) {
-        loadHubWeights(*s->text_, folder, clipTower(false), "CLIP text tower", device);
+        loadHubWeights(*s->text_, *weights, clipTower(false), "CLIP text tower", device);
         // The hub's CLIP folders ship their BPE vocabulary; every CLIP shares the one bundled.
         s->tokenizer_ = ClipTokenizer::fromFolder(fs::exists(folder / "vocab.json") ? folder : bundledClipTokenizer());
     }
@@ -106,7 +107,7 @@ std::shared_ptr<DinoEmbedder> DinoEmbedder::load(const fs::path& folder, torch::
     d->folder_ = folder;
     d->device_ = device;
     d->processor_ = processorFor(folder, vit, "the DINO image processor");
-    const auto file = SafetensorsFile::open(findWeightsFile(folder, {"model.safetensors"}));
+    const auto file = openHubWeights(folder, "DINO");
     // A ViTModel saved inside another head has its keys under "vit."; some DINO exports have no pooler.
     const std::string prefix = file->contains("vit.embeddings.cls_token") ? "vit." : "";
     vit.pooling_layer = file->contains(prefix + "pooler.dense.weight");
@@ -114,7 +115,7 @@ std::shared_ptr<DinoEmbedder> DinoEmbedder::load(const fs::path& folder, torch::
     names.prefix("", prefix);
     names.skip("embeddings.position_ids");
     d->model_ = ViTModel(vit);
-    loadHubWeights(*d->model_, folder, names, "DINO ViT", device);
+    loadHubWeights(*d->model_, *file, names, "DINO ViT", device);
     return d;
 }
 

@@ -62,8 +62,8 @@ std::shared_ptr<BlipCaptioner> BlipCaptioner::load(const fs::path& folder, torch
         fail("{}: vocab.txt has {} tokens but text_config.vocab_size is {}", folder.string(),
              c->tokenizer_->vocabSize(), config.text.vocab_size);
     c->model_ = BlipForConditionalGeneration(config);
-    const auto weights = SafetensorsFile::open(findWeightsFile(folder, {"model.safetensors"}));
-    loadHubWeights(*c->model_, folder, blipNames(*weights), "BLIP captioner", device);
+    const auto weights = openHubWeights(folder, "the BLIP captioner");
+    loadHubWeights(*c->model_, *weights, blipNames(*weights), "BLIP captioner", device);
     return c;
 }
 

@@ -75,14 +75,17 @@ JsonConfig openModelConfig(const fs::path& folder, const std::vector<std::string
     return config;
 }
 
-void loadHubWeights(torch::nn::Module& module, const fs::path& folder, const NameTable& names, const std::string& what,
-                    torch::Device device) {
+std::shared_ptr<const SafetensorsFile> openHubWeights(const fs::path& folder, const std::string& what) {
     if (fs::exists(folder / "model.safetensors.index.json") && !fs::exists(folder / "model.safetensors"))
         fail("{}: sharded weights (model.safetensors.index.json) are not supported for {}; save the model as one "
              "model.safetensors",
              folder.string(), what);
-    const auto file = SafetensorsFile::open(findWeightsFile(folder, {"model.safetensors"}));
-    loadMapped(module, *file, names, what + " weights do not match " + (folder / "config.json").string());
+    return SafetensorsFile::open(findWeightsFile(folder, {"model.safetensors"}));
+}
+
+void loadHubWeights(torch::nn::Module& module, const SafetensorsFile& file, const NameTable& names, const std::string& what,
+                    torch::Device device) {
+    loadMapped(module, file, names, what + " weights do not match " + (file.path().parent_path() / "config.json").string());
     module.to(device);
     module.eval();
     for (auto& p : module.parameters()) p.set_requires_grad(false);

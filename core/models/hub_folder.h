@@ -3,6 +3,7 @@
 // processor's files; diffusers: model_index.json). Users point the app at folders; a folder of
 // the wrong kind is refused with what it holds and what was expected.
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -22,10 +23,12 @@ std::string describeModelFolder(const std::filesystem::path& folder);
 JsonConfig openModelConfig(const std::filesystem::path& folder, const std::vector<std::string>& accepted,
                            const std::string& expected);
 
-// The folder's model.safetensors (a pickle-only folder is refused with the conversion hint),
-// loaded into `module` through `names` (every defect listed before any tensor is copied), then
-// moved to `device` in eval mode without gradients.
-void loadHubWeights(torch::nn::Module& module, const std::filesystem::path& folder, const NameTable& names,
+// The folder's model.safetensors, opened once for every network it holds (a pickle-only folder is
+// refused with the conversion hint, sharded weights with what to do).
+std::shared_ptr<const SafetensorsFile> openHubWeights(const std::filesystem::path& folder, const std::string& what);
+// `file` loaded into `module` through `names` (every defect listed before any tensor is copied),
+// then moved to `device` in eval mode without gradients.
+void loadHubWeights(torch::nn::Module& module, const SafetensorsFile& file, const NameTable& names,
                     const std::string& what, torch::Device device);
 
 // A named file of the folder that must exist ("preprocessor_config.json"): its path, or an error
