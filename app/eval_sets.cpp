@@ -46,22 +46,22 @@ std::string JudgeScore::row() const {
 
 EvalSets::EvalSets(std::shared_ptr<StableDiffusionModel> model, const std::filesystem::path& folder, uint64_t seed)
     : model_(std::move(model)), seed_(seed) {
-    if (std::filesystem::is_directory(folder) && std::filesystem::exists(folder / "judge" / "config.json"))
+    if (std::filesystem::is_directory(folder) && std::filesystem::exists(folder / "judge" / "config.json")) {
         judge_ = Judge::load(folder / "judge");
+        heldOut_.emplace(seed, model_->unet->config().sample_size * model_->vaeScaleFactor(), 1);
+    }
 }
 
 EvalSet EvalSets::at(int k, int steps, double guidance, BlipCaptioner* captioner) {
     EvalSet set;
     set.seed = seed_ + 10 * static_cast<uint64_t>(k);
-    const int size = model_->unet->config().sample_size * model_->vaeScaleFactor();
     if (judge_) {  // the demo: procedural subjects and styles, a held-out reference image
         const auto& subjects = data::subjectNames();
         const int style = k % static_cast<int>(data::styleNames().size());
         for (int i = 0; i < 5; ++i) set.subjectIds.push_back((k * 7 + i * 5) % static_cast<int>(subjects.size()));
         for (int s : set.subjectIds) set.prompts.push_back(data::captionFor(s, style));
         for (size_t i = 1; i < set.prompts.size(); ++i) set.subjects.push_back(splitCaption(set.prompts[i]).subject);
-        data::ProceduralDataset heldOut(seed_, size, 1);
-        const auto sample = heldOut.at(static_cast<int64_t>(set.subjectIds[0] + style * subjects.size()) + 120 * k);
+        const auto sample = heldOut_->at(static_cast<int64_t>(set.subjectIds[0] + style * subjects.size()) + 120 * k);
         set.referenceImage = imageToTensor(sample.image);
         set.referenceCaption = judge_->caption(judge_->judge((set.referenceImage + 1) / 2).front());
         return set;

@@ -8,6 +8,7 @@
 #include <opencv2/core.hpp>
 #include <torch/torch.h>
 
+#include "core/data/procedural_dataset.h"
 #include "core/eval/judge.h"
 #include "core/models/blip_captioner.h"
 #include "core/pipeline/stable_diffusion_model.h"
@@ -52,6 +53,7 @@ public:
 private:
     std::shared_ptr<StableDiffusionModel> model_;
     std::optional<Judge> judge_;
+    std::optional<data::ProceduralDataset> heldOut_;  // demo: the reference images
     uint64_t seed_;
 };
 

@@ -7,16 +7,20 @@ torch::Tensor scaledDotProductAttention(const torch::Tensor& q, const torch::Ten
     return chunkedAttention(q, k, v, scale);
 }
 
+int64_t attentionQueryChunk(int64_t rows, int64_t queries, int64_t keys, int64_t elementSize) {
+    constexpr int64_t kLogitBytes = 32 << 20;
+    return std::clamp<int64_t>(kLogitBytes / std::max<int64_t>(rows * keys * elementSize, 1), 1, std::max<int64_t>(queries, 1));
+}
+
 torch::Tensor chunkedAttention(const torch::Tensor& qIn, const torch::Tensor& kIn, const torch::Tensor& vIn, double scale,
                                double shift, int64_t shiftFrom, torch::Tensor* probs) {
     // Heads arrive as transposed views; made contiguous once here, not copied again by every
     // chunk's matmul (at 4096 tokens that repeated copy of K and V was most of the time: 40 s →
     // 6.8 s for one SD 1.5 first-level layer at 512²). 32 MB of logits per chunk.
-    constexpr int64_t kLogitBytes = 32 << 20;
     const auto q = qIn.contiguous(), k = kIn.contiguous(), v = vIn.contiguous();
     const int64_t queries = q.size(-2), keys = k.size(-2);
-    const int64_t perQuery = q.numel() / std::max<int64_t>(queries, 1) / q.size(-1) * keys * q.element_size();
-    const int64_t chunk = std::clamp<int64_t>(kLogitBytes / std::max<int64_t>(perQuery, 1), 1, std::max<int64_t>(queries, 1));
+    const int64_t rows = q.numel() / std::max<int64_t>(queries * q.size(-1), 1);
+    const int64_t chunk = attentionQueryChunk(rows, queries, keys, q.element_size());
     auto kt = k.transpose(-1, -2);
     std::vector<torch::Tensor> outputs, allProbs;
     for (int64_t start = 0; start < queries; start += chunk) {

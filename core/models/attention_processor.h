@@ -33,6 +33,9 @@ torch::Tensor scaledDotProductAttention(const torch::Tensor& q, const torch::Ten
 // keys [shiftFrom, K). When `probs` is given it receives the full probabilities (probes, tests).
 torch::Tensor chunkedAttention(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v, double scale,
                                double shift = 0.0, int64_t shiftFrom = 0, torch::Tensor* probs = nullptr);
+// How many queries one block of chunked attention takes: 32 MB of logits for `rows` rows (batch ×
+// heads) against `keys` keys of `elementSize` bytes, at least 1, at most `queries`.
+int64_t attentionQueryChunk(int64_t rows, int64_t queries, int64_t keys, int64_t elementSize);
 
 // The stock processor (AttnProcessor / AttnProcessor2_0 of diffusers).
 class DefaultAttnProcessor : public AttnProcessor {

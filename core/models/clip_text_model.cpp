@@ -82,6 +82,16 @@ torch::Tensor CLIPEncoderLayerImpl::forward(const torch::Tensor& x, const torch:
     return out + fc2(act(fc1(layerNorm2(out))));
 }
 
+std::vector<CLIPEncoderLayer> registerClipEncoder(torch::nn::Module& owner, int count, int hidden, int intermediate,
+                                                  int heads, const std::string& act, double eps) {
+    std::vector<CLIPEncoderLayer> layers;
+    for (int i = 0; i < count; ++i) layers.push_back(CLIPEncoderLayer(hidden, intermediate, heads, act, eps));
+    auto encoder = std::make_shared<torch::nn::Module>();
+    registerList(*encoder, "layers", layers);
+    owner.register_module("encoder", encoder);
+    return layers;
+}
+
 CLIPTextModelImpl::CLIPTextModelImpl(CLIPTextConfig config) : config_(std::move(config)) {
     const auto& c = config_;
     auto textModel = std::make_shared<torch::nn::Module>();
@@ -90,12 +100,8 @@ CLIPTextModelImpl::CLIPTextModelImpl(CLIPTextConfig config) : config_(std::move(
     positionEmbedding =
         embeddings->register_module("position_embedding", torch::nn::Embedding(c.max_position_embeddings, c.hidden_size));
     textModel->register_module("embeddings", embeddings);
-    auto encoder = std::make_shared<torch::nn::Module>();
-    for (int i = 0; i < c.num_hidden_layers; ++i)
-        layers.push_back(CLIPEncoderLayer(c.hidden_size, c.intermediate_size, c.num_attention_heads, c.hidden_act,
-                                          c.layer_norm_eps));
-    registerList(*encoder, "layers", layers);
-    textModel->register_module("encoder", encoder);
+    layers = registerClipEncoder(*textModel, c.num_hidden_layers, c.hidden_size, c.intermediate_size,
+                                 c.num_attention_heads, c.hidden_act, c.layer_norm_eps);
     finalLayerNorm = textModel->register_module(
         "final_layer_norm", layerNorm(c.hidden_size, c.layer_norm_eps));
     register_module("text_model", textModel);

@@ -49,6 +49,10 @@ public:
 };
 TORCH_MODULE(CLIPEncoderLayer);
 
+// `count` encoder layers registered as "encoder.layers.N" under `owner` (both CLIP towers).
+std::vector<CLIPEncoderLayer> registerClipEncoder(torch::nn::Module& owner, int count, int hidden, int intermediate,
+                                                  int heads, const std::string& act, double eps);
+
 class CLIPTextModelImpl : public torch::nn::Module {
 public:
     explicit CLIPTextModelImpl(CLIPTextConfig config);

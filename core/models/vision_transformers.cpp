@@ -92,12 +92,8 @@ CLIPVisionModelImpl::CLIPVisionModelImpl(VisionTransformerConfig config) : confi
     positionEmbedding = embeddings->register_module("position_embedding", torch::nn::Embedding(c.tokens(), c.hidden_size));
     vision->register_module("embeddings", embeddings);
     preLayerNorm = vision->register_module("pre_layrnorm", layerNorm(c.hidden_size, c.layer_norm_eps));  // sic
-    auto encoder = std::make_shared<torch::nn::Module>();
-    for (int i = 0; i < c.num_hidden_layers; ++i)
-        layers.push_back(CLIPEncoderLayer(c.hidden_size, c.intermediate_size, c.num_attention_heads, c.hidden_act,
-                                          c.layer_norm_eps));
-    registerList(*encoder, "layers", layers);
-    vision->register_module("encoder", encoder);
+    layers = registerClipEncoder(*vision, c.num_hidden_layers, c.hidden_size, c.intermediate_size,
+                                 c.num_attention_heads, c.hidden_act, c.layer_norm_eps);
     postLayerNorm = vision->register_module("post_layernorm", layerNorm(c.hidden_size, c.layer_norm_eps));
     register_module("vision_model", vision);
     if (c.projection_dim > 0)

@@ -80,12 +80,12 @@ torch::Tensor blendTo(const torch::Tensor& x, double amount, const torch::Tensor
 torch::Tensor attendWithReference(const torch::Tensor& qIn, const torch::Tensor& kIn, const torch::Tensor& vIn,
                                   const torch::Tensor& refKeyIn, const torch::Tensor& refValueIn, double scale, double shift,
                                   const torch::Tensor& rowScale, torch::Tensor* probs) {
-    constexpr int64_t kLogitBytes = 32 << 20;  // as chunkedAttention: contiguous once, 32 MB of logits per chunk
+    // As chunkedAttention: contiguous once, blocks of queries.
     const auto q = qIn.contiguous(), k = kIn.contiguous(), v = vIn.contiguous();
     const auto refKey = refKeyIn.contiguous(), refValue = refValueIn.contiguous();
     const int64_t b = q.size(0), heads = q.size(1), queries = q.size(2), d = q.size(3);
     const int64_t groups = refKey.size(0), n = b / groups, keys = k.size(2) + refKey.size(2);
-    const int64_t chunk = std::clamp<int64_t>(kLogitBytes / std::max<int64_t>(b * heads * keys * q.element_size(), 1), 1, queries);
+    const int64_t chunk = attentionQueryChunk(b * heads, queries, keys, q.element_size());
     auto kt = k.transpose(-1, -2), refKt = refKey.transpose(-1, -2);
     // [G, n, heads, 1, 1]: the reference logits' factor per image, with the softmax scale.
     auto factor = (rowScale * scale).to(q.scalar_type()).view({1, n, 1, 1, 1});
