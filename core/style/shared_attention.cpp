@@ -173,68 +173,64 @@ torch::Tensor SharedAttentionProcessor::operator()(AttentionImpl& attn, const to
     if (state_->fullAttentionShare) return fullShare(attn, hidden);
 
     auto x = attn.prepareInput(hidden);
-    // AdaIN and the shared keys on the contiguous [B, N, C] projections (statistics per channel
-    // over tokens are the reference's per head and channel); heads are split afterwards.
+    // AdaIN on the contiguous [B, N, C] projections (statistics per channel over tokens are the
+    // reference's per head and channel); heads are split afterwards.
     auto q = attn.toQ(x), k = attn.toK(x), v = attn.toV(x);
-    if (state_->mode == ReferenceMode::Inline && settings_.share) {
-        // The references' keys / values are not copied next to every image's own.
-        const int64_t groups = state_->groups, n = checkedGroupSize(x.size(0), groups);
-        shareInline(q, k, v);  // AdaIN
-        q = attn.splitHeads(q);
-        k = attn.splitHeads(k);
-        v = attn.splitHeads(v);
-        auto refRows = [&](const torch::Tensor& t) {  // row 0 of every group: [G, heads, N, d]
-            return t.view({groups, n, t.size(1), t.size(2), t.size(3)}).select(1, 0);
-        };
-        auto rowScale = torch::full({n}, settings_.keyScale, torch::kFloat64);
-        rowScale[0].fill_(1.0);
-        torch::Tensor probs;
-        auto attended = attendWithReference(q, k, v, refRows(k), refRows(v), attn.scale, settings_.logitShift(),
-                                            rowScale.to(q.device()), state_->observer ? &probs : nullptr);
-        auto out = attn.finishOutput(attn.mergeHeads(attended), hidden);
-        if (state_->observer) {  // the keys / values as the reference code concatenates them
-            auto sharedKeys = torch::cat({k, expandReference(k, groups, settings_.keyScale)}, -2);
-            auto sharedValues = torch::cat({v, expandReference(v, groups)}, -2);
-            state_->observer({layer_, state_->step, x, q, sharedKeys, sharedValues, probs, out});
-        }
-        return out;
-    }
-    if (state_->mode == ReferenceMode::Replay)
-        shareReplay(q, k, v);
-    else
-        shareInline(q, k, v);
+    auto reference = state_->mode == ReferenceMode::Replay ? adainReplay(q, k, v) : adainInline(q, k, v);
     q = attn.splitHeads(q);
     k = attn.splitHeads(k);
     v = attn.splitHeads(v);
-    // Shared: K' = [K ; s·K_ref], V' = [V ; V_ref], reference logits shifted by ln w.
-    torch::Tensor probs;
-    auto attended = chunkedAttention(q, k, v, attn.scale, settings_.share ? settings_.logitShift() : 0.0, q.size(2),
-                                     state_->observer ? &probs : nullptr);
+    torch::Tensor attended, probs, sharedKeys, sharedValues;
+    if (settings_.share) {
+        // Shared: K' = [K ; s·K_ref], V' = [V ; V_ref], reference logits shifted by ln w, without
+        // copying the reference's keys / values next to every image's own.
+        auto refKey = attn.splitHeads(reference.key), refValue = attn.splitHeads(reference.value);
+        attended = attendWithReference(q, k, v, refKey, refValue, attn.scale, settings_.logitShift(), reference.rowScale,
+                                       state_->observer ? &probs : nullptr);
+        if (state_->observer) {  // the keys / values as the reference code concatenates them
+            const int64_t n = reference.rowScale.size(0);
+            auto perImage = reference.rowScale.repeat(refKey.size(0)).to(k.scalar_type()).view({-1, 1, 1, 1});
+            sharedKeys = torch::cat({k, refKey.repeat_interleave(n, 0) * perImage}, -2);
+            sharedValues = torch::cat({v, refValue.repeat_interleave(n, 0)}, -2);
+        }
+    } else {
+        attended = chunkedAttention(q, k, v, attn.scale, 0.0, q.size(2), state_->observer ? &probs : nullptr);
+        sharedKeys = k, sharedValues = v;
+    }
     auto out = attn.finishOutput(attn.mergeHeads(attended), hidden);
-    if (state_->observer) state_->observer({layer_, state_->step, x, q, k, v, probs, out});
+    if (state_->observer) state_->observer({layer_, state_->step, x, q, sharedKeys, sharedValues, probs, out});
     return out;
 }
 
-void SharedAttentionProcessor::shareInline(torch::Tensor& q, torch::Tensor& k, torch::Tensor& v) const {
-    const int64_t groups = state_->groups;
+SharedAttentionProcessor::SharedReference SharedAttentionProcessor::adainInline(torch::Tensor& q, torch::Tensor& k,
+                                                                                torch::Tensor& v) const {
+    const int64_t groups = state_->groups, n = checkedGroupSize(q.size(0), groups);
     q = blendAdain(q, settings_.adainQueries, groups);
     k = blendAdain(k, settings_.adainKeys, groups);
     v = blendAdain(v, settings_.adainValues, groups);
-    // The shared keys / values themselves: attendWithReference (operator()).
+    if (!settings_.share) return {};
+    auto firstRows = [&](const torch::Tensor& t) {  // image 0 of every group: [G, N, C]
+        return t.view({groups, n, t.size(1), t.size(2)}).select(1, 0);
+    };
+    // sa_handler scales the reference keys for the targets, not for the reference itself.
+    auto rowScale = torch::full({n}, settings_.keyScale, torch::kFloat64);
+    rowScale[0].fill_(1.0);
+    return {firstRows(k), firstRows(v), rowScale.to(q.device())};
 }
 
-void SharedAttentionProcessor::shareReplay(torch::Tensor& q, torch::Tensor& k, torch::Tensor& v) const {
+SharedAttentionProcessor::SharedReference SharedAttentionProcessor::adainReplay(torch::Tensor& q, torch::Tensor& k,
+                                                                                torch::Tensor& v) const {
     const auto& ref = state_->tapeStep().attention.at(layer_);
-    const int64_t rows = q.size(0);
+    const int64_t rows = q.size(0), groups = ref.key.size(0);
     q = blendTo(q, settings_.adainQueries, perRow(ref.queryMean, rows), perRow(ref.queryStd, rows));
     k = blendTo(k, settings_.adainKeys, perRow(ref.keyMean, rows), perRow(ref.keyStd, rows));
     v = blendTo(v, settings_.adainValues, perRow(ref.valueMean, rows), perRow(ref.valueStd, rows));
-    if (!settings_.share) return;
-    // The reference's own keys / values as the inline path sees them (AdaIN toward itself).
-    auto refKey = perRow(blendTo(ref.key, settings_.adainKeys, ref.keyMean, ref.keyStd), rows);
-    auto refValue = perRow(blendTo(ref.value, settings_.adainValues, ref.valueMean, ref.valueStd), rows);
-    k = torch::cat({k, settings_.keyScale == 1.0 ? refKey : settings_.keyScale * refKey}, -2);
-    v = torch::cat({v, refValue}, -2);
+    if (!settings_.share) return {};
+    // The reference's own keys / values as the inline path sees them (AdaIN toward itself);
+    // every row of the batch is a target.
+    return {blendTo(ref.key, settings_.adainKeys, ref.keyMean, ref.keyStd),
+            blendTo(ref.value, settings_.adainValues, ref.valueMean, ref.valueStd),
+            torch::full({checkedGroupSize(rows, groups)}, settings_.keyScale, torch::TensorOptions(torch::kFloat64).device(q.device()))};
 }
 
 torch::Tensor SharedGroupNormHook::operator()(GroupNormImpl& norm, const torch::Tensor& x) {

@@ -79,10 +79,14 @@ public:
 
 private:
     torch::Tensor fullShare(AttentionImpl& attn, const torch::Tensor& hidden);
-    // The AdaIN'd query, keys and values (inline, without sharing), or with the replayed
-    // reference's keys / values appended (replay).
-    void shareInline(torch::Tensor& q, torch::Tensor& k, torch::Tensor& v) const;
-    void shareReplay(torch::Tensor& q, torch::Tensor& k, torch::Tensor& v) const;
+    // The reference rows the targets attend to ([G, N, C] after their own AdaIN) and the factor
+    // of each image's reference logits within its group [n] (undefined when not sharing).
+    struct SharedReference {
+        torch::Tensor key, value, rowScale;
+    };
+    // AdaIN of q, k, v toward the reference: image 0 of every group (inline) or the tape (replay).
+    SharedReference adainInline(torch::Tensor& q, torch::Tensor& k, torch::Tensor& v) const;
+    SharedReference adainReplay(torch::Tensor& q, torch::Tensor& k, torch::Tensor& v) const;
 
     std::string layer_;
     LayerSettings settings_;
