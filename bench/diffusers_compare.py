@@ -1,36 +1,53 @@
 #!/usr/bin/python3
-"""The reference implementation's speed on the same job as stylealigned-bench's first two lines:
-diffusers 0.25 + google/style-aligned sa_handler.py, the denoising loop of 1 reference + N targets
-(classifier-free guidance 7.5, DDIM), plain and with StyleAligned at the paper's defaults.
+"""The reference implementation's speed on the same job as stylealigned-bench: diffusers 0.25 +
+google/style-aligned sa_handler.py. Prints, in one run: loading the UNet and VAE, the denoising
+loop of 1 reference + N targets (classifier-free guidance 7.5, DDIM) plain and with StyleAligned at
+the paper's defaults, the VAE decode of the N + 1 latents, and peak RSS.
 
-Text embeddings are random tensors of the right shape: text encoding is well under 1 % of the
-run, and transformers is not packaged in Debian. Runs on Debian's python3-torch with the diffusers
-and huggingface_hub sources on PYTHONPATH plus bench/pyshim (pure-Python stand-ins for the two
-calls diffusers and sa_handler make into safetensors and einops). See README ▸ Benchmark.
+Real sizes: `stylealigned-bench --shape sd15 --write DIR` saves the full-size random network as a
+diffusers folder; both programs then load the very same weights.
+
+Text embeddings are random tensors of the right shape (transformers is not packaged in Debian;
+text encoding is well under 1 % of a run, so this favours the reference slightly). Runs on
+Debian's python3-torch with the diffusers and huggingface_hub sources on PYTHONPATH plus
+bench/pyshim (pure-Python stand-ins for the calls diffusers and sa_handler make into safetensors
+and einops). See README ▸ Benchmark.
 """
 import argparse
 import json
 import os
+import resource
 import time
 import types
 
 import torch
 import torch.nn.functional as F
 
+SDPA_BLOCK_BYTES = 1 << 30
+
 
 def _sdpa(query, key, value, attn_mask=None, dropout_p=0.0, is_causal=False):
     """torch 2.0's scaled_dot_product_attention as its CPU math path computes it (Debian ships
-    torch 1.13, which has no fused kernel either: both sides run the same GEMMs)."""
-    scores = query @ key.transpose(-2, -1) / (query.shape[-1] ** 0.5)
-    if attn_mask is not None:
-        scores = scores + attn_mask
-    return scores.softmax(-1) @ value
+    torch 1.13, which has no fused kernel either: both sides run the same GEMMs). Batches whose
+    logits would pass 1 GiB are computed a few batch rows at a time, as later torch versions' CPU
+    kernels bound their memory: without it the reference's shared attention needs over 24 GB at
+    SD 1.5 512² and is killed."""
+    logits_per_row = query[0].numel() // query.shape[-1] * key.shape[-2] * query.element_size()
+    rows = max(1, SDPA_BLOCK_BYTES // max(1, logits_per_row))
+    outputs = []
+    for start in range(0, query.shape[0], rows):
+        q, k, v = query[start:start + rows], key[start:start + rows], value[start:start + rows]
+        scores = q @ k.transpose(-2, -1) / (q.shape[-1] ** 0.5)
+        if attn_mask is not None:
+            scores = scores + (attn_mask[start:start + rows] if attn_mask.shape[0] == query.shape[0] else attn_mask)
+        outputs.append(scores.softmax(-1) @ v)
+    return outputs[0] if len(outputs) == 1 else torch.cat(outputs)
 
 
 if not hasattr(F, "scaled_dot_product_attention"):
     F.scaled_dot_product_attention = _sdpa  # diffusers' AttnProcessor2_0 and sa_handler call it
 
-from diffusers import DDIMScheduler, UNet2DConditionModel  # noqa: E402
+from diffusers import AutoencoderKL, DDIMScheduler, UNet2DConditionModel  # noqa: E402
 
 import sa_handler  # noqa: E402
 
@@ -44,6 +61,23 @@ def best_of(repeat, work):
     return best
 
 
+def peak_rss_gib():
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / (1024.0 * 1024.0)
+
+
+def conditioning(unet, n, height, width, generator):
+    """[uncond; cond] text embeddings and, for SDXL, the pooled embeddings and size ids."""
+    cross = unet.config.cross_attention_dim
+    cross = cross[0] if isinstance(cross, (list, tuple)) else cross
+    context = torch.randn(2 * n, 77, cross, generator=generator)
+    extra = {}
+    if unet.config.addition_embed_type == "text_time":
+        pooled = unet.config.projection_class_embeddings_input_dim - 6 * unet.config.addition_time_embed_dim
+        time_ids = torch.tensor([height, width, 0, 0, height, width], dtype=torch.float32).repeat(2 * n, 1)
+        extra["added_cond_kwargs"] = {"text_embeds": torch.randn(2 * n, pooled, generator=generator), "time_ids": time_ids}
+    return context, extra
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", required=True, help="diffusers folder (unet/, vae/, scheduler/)")
@@ -53,42 +87,52 @@ def main():
     parser.add_argument("--width", type=int, default=0)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--threads", type=int, default=os.cpu_count())
+    parser.add_argument("--only", choices=["all", "plain", "shared"], default="all",
+                        help="time only one loop (for a memory measurement, e.g. SDXL 1024² with --steps 1)")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
 
+    start = time.perf_counter()
     unet = UNet2DConditionModel.from_pretrained(args.model, subfolder="unet").eval()
+    vae = AutoencoderKL.from_pretrained(args.model, subfolder="vae").eval()
+    load = time.perf_counter() - start
     scheduler = DDIMScheduler.from_pretrained(args.model, subfolder="scheduler")
     with open(os.path.join(args.model, "vae", "config.json")) as f:
         factor = 2 ** (len(json.load(f)["block_out_channels"]) - 1)
     height = args.height or unet.config.sample_size * factor
     width = args.width or unet.config.sample_size * factor
     n = 1 + args.targets
-    cross = unet.config.cross_attention_dim
-    cross = cross[0] if isinstance(cross, (list, tuple)) else cross
-    generator = torch.Generator().manual_seed(0)
-    context = torch.randn(2 * n, 77, cross, generator=generator)  # [uncond; cond]
+    context, extra = conditioning(unet, n, height, width, torch.Generator().manual_seed(0))
     shape = (n, unet.config.in_channels, height // factor, width // factor)
 
-    def loop():  # StableDiffusionPipeline.__call__'s denoising loop
+    def loop():  # StableDiffusion(XL)Pipeline.__call__'s denoising loop
         scheduler.set_timesteps(args.steps)
         latents = torch.randn(shape, generator=torch.Generator().manual_seed(1)) * scheduler.init_noise_sigma
         for t in scheduler.timesteps:
             x = scheduler.scale_model_input(torch.cat([latents] * 2), t)
-            noise = unet(x, t, encoder_hidden_states=context).sample
+            noise = unet(x, t, encoder_hidden_states=context, **extra).sample
             uncond, cond = noise.chunk(2)
             latents = scheduler.step(uncond + 7.5 * (cond - uncond), t, latents).prev_sample
+        return latents
 
     print(f"diffusers 0.25 + sa_handler | model {args.model} | {width}x{height}, {args.steps} steps, "
           f"1 reference + {args.targets} targets, {torch.get_num_threads()} threads, best of {args.repeat}")
+    print(f"{'load UNet + VAE (from_pretrained)':<44} {load:9.3f} s")
     with torch.no_grad():
-        loop()  # warm-up
-        plain = best_of(args.repeat, loop)
-        handler = sa_handler.Handler(types.SimpleNamespace(unet=unet))
-        handler.register(sa_handler.StyleAlignedArgs())
-        loop()
-        shared = best_of(args.repeat, loop)
-    print(f"{'plain generation (same images)':<44} {plain:9.3f} s")
-    print(f"{'StyleAligned set (one batch)':<44} {shared:9.3f} s   ratio {shared / plain:.3f}x")
+        if args.only in ("all", "plain"):
+            latents = loop()  # warm-up
+            plain = best_of(args.repeat, loop)
+            print(f"{'plain generation (same images)':<44} {plain:9.3f} s")
+            decode = best_of(args.repeat, lambda: vae.decode(latents / vae.config.scaling_factor).sample)
+            print(f"{f'VAE decode ({n} images)':<44} {decode:9.3f} s")
+        if args.only in ("all", "shared"):
+            handler = sa_handler.Handler(types.SimpleNamespace(unet=unet))
+            handler.register(sa_handler.StyleAlignedArgs())
+            loop()
+            shared = best_of(args.repeat, loop)
+            ratio = f"   ratio {shared / plain:.3f}x" if args.only == "all" else ""
+            print(f"{'StyleAligned set (one batch)':<44} {shared:9.3f} s{ratio}")
+    print(f"\npeak RSS {peak_rss_gib():.2f} GiB")
 
 
 if __name__ == "__main__":

@@ -9,12 +9,15 @@
 // --shape sd15|sd2|sdxl builds the full-size networks with random weights in memory (the real
 // SD 1.5 / SD 2.x / SDXL architectures: bench/random_model.h) instead of loading --model.
 //
+// --write DIR (with --shape) saves that random model as a diffusers folder and exits, so that
+// bench/diffusers_compare.py and `stylealigned generate` can load the very same weights.
+//
 // --profile DIR writes LibTorch profiler traces of one denoising step (plain and StyleAligned, after
 // a warm-up) to DIR/plain.json and DIR/stylealigned.json, then exits; bench/profile_summary.py
 // sums them by op class.
 //
 // usage: stylealigned-bench [--model DIR | --shape S] [--targets N] [--steps N] [--height H --width W]
-//                           [--repeat R] [--threads N] [--skip-rerun] [--profile DIR]
+//                           [--repeat R] [--threads N] [--skip-rerun] [--profile DIR] [--write DIR]
 #include <sys/resource.h>
 
 #include <chrono>
@@ -26,6 +29,7 @@
 
 #include "app/cli_support.h"
 #include "bench/random_model.h"
+#include "core/pipeline/diffusers_export.h"
 #include "core/pipeline/prompt_encoding.h"
 #include "core/common/runtime.h"
 #include "core/pipeline/style_aligned_pipeline.h"
@@ -49,13 +53,19 @@ double seconds(const std::function<void()>& work, int repeat) {
 int main(int argc, char** argv) {
     try {
         cli::Args args(argc, argv, 1, {"skip-rerun"});
-        args.expectOnly({"model", "shape", "targets", "steps", "height", "width", "repeat", "threads", "skip-rerun", "profile"});
+        args.expectOnly({"model", "shape", "targets", "steps", "height", "width", "repeat", "threads", "skip-rerun", "profile", "write"});
         configureRuntime(args.getInt("threads", 0));
         const std::string folder = args.has("shape") ? "random " + args.get("shape")
                                    : args.get("model", std::string(STYLEALIGNED_SOURCE_DIR) + "/tests/data/golden/tiny-sd15");
         const auto loadStart = std::chrono::steady_clock::now();
         auto model = args.has("shape") ? randomModel(args.get("shape")) : StableDiffusionModel::load(folder);
         const double tLoad = std::chrono::duration<double>(std::chrono::steady_clock::now() - loadStart).count();
+        if (args.has("write")) {
+            if (!args.has("shape")) throw Error("--write needs --shape (a loaded model is already on disk)");
+            saveAsDiffusers(*model, args.get("write"));
+            fmt::print("wrote {} as a diffusers folder to {}\n", folder, args.get("write"));
+            return 0;
+        }
         const int targets = args.getInt("targets", 4), repeat = args.getInt("repeat", 3);
         StyleAlignedRequest request;
         auto& g = request.generation;
