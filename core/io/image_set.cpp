@@ -31,6 +31,8 @@ nlohmann::json ImageSetSpec::toJson() const {
                         {"offset", offset},
                         {"inversion_guidance", inversionGuidance},
                         {"plan", plan},
+                        {"vae_tiling", vaeTiling},
+                        {"vae_tile_size", vaeTileSize},
                         {"images", images},
                         {"grid", grid}};
     if (!modelOptions.empty()) j["model_options"] = modelOptions;
@@ -72,6 +74,9 @@ ImageSetSpec ImageSetSpec::fromJson(const nlohmann::json& j, const std::string& 
     get("plan", s.plan);
     get("images", s.images);
     get("grid", s.grid);
+    // Optional: sets saved before VAE tiling existed were decoded untiled ("off", the default).
+    if (j.contains("vae_tiling")) get("vae_tiling", s.vaeTiling);
+    if (j.contains("vae_tile_size")) get("vae_tile_size", s.vaeTileSize);
     if (j.contains("model_options") && !j.at("model_options").is_null()) {  // optional: only single files have them
         if (!j.at("model_options").is_object()) fail("{}: field 'model_options' is not an object", where);
         s.modelOptions = j.at("model_options");

@@ -25,6 +25,8 @@ struct ImageSetSpec {
     int offset = 5;
     double inversionGuidance = 2.0;
     nlohmann::json plan;               // LayerPlan::toJson()
+    std::string vaeTiling = "off";     // VAE tiling: "auto", "on", "off" (sets saved before it had none: off)
+    int vaeTileSize = 0;               // its tile side in pixels; 0: the VAE's sample_size
     std::vector<std::string> images;   // file names, reference first
     std::string grid;
 

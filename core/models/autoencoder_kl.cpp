@@ -121,14 +121,19 @@ AutoencoderKLImpl::AutoencoderKLImpl(AutoencoderKLConfig config) : config_(std::
     postQuantConv = register_module("post_quant_conv", conv2d(latent, latent, 1));
 }
 
-LatentDistribution AutoencoderKLImpl::encode(const torch::Tensor& image) {
-    auto moments = quantConv(encoder(image));
+LatentDistribution LatentDistribution::fromMoments(const torch::Tensor& moments) {
     auto parts = moments.chunk(2, 1);
     LatentDistribution dist;
     dist.mean = parts[0];
     dist.logvar = parts[1].clamp(-30.0, 20.0);
     dist.std = torch::exp(0.5 * dist.logvar);
     return dist;
+}
+
+torch::Tensor AutoencoderKLImpl::encodeMoments(const torch::Tensor& image) { return quantConv(encoder(image)); }
+
+LatentDistribution AutoencoderKLImpl::encode(const torch::Tensor& image) {
+    return LatentDistribution::fromMoments(encodeMoments(image));
 }
 
 torch::Tensor AutoencoderKLImpl::decode(const torch::Tensor& latents) {

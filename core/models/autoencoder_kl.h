@@ -28,6 +28,8 @@ struct AutoencoderKLConfig {
 // DiagonalGaussianDistribution of the encoder.
 struct LatentDistribution {
     torch::Tensor mean, logvar, std;  // logvar clamped to [-30, 20]
+    // DiagonalGaussianDistribution(moments): mean and logvar are the two halves of the channels.
+    static LatentDistribution fromMoments(const torch::Tensor& moments);
 };
 
 class VaeEncoderImpl : public torch::nn::Module {
@@ -62,6 +64,8 @@ public:
 
     // image in [-1, 1], [B, 3, H, W] → posterior over latents [B, 4, H/f, W/f] (not scaled).
     LatentDistribution encode(const torch::Tensor& image);
+    // quant_conv(encoder(image)): the posterior's moments [B, 2·latent channels, H/f, W/f].
+    torch::Tensor encodeMoments(const torch::Tensor& image);
     // latents as is (divide by scaling_factor first) → image in about [-1, 1].
     torch::Tensor decode(const torch::Tensor& latents);
 

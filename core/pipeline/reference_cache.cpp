@@ -64,9 +64,16 @@ std::string referenceKey(const StableDiffusionModel& model, const StyleAlignedRe
     std::string key = fmt::format("model={}@{};dtype={};size={}x{};steps={};cfg={};negative={};ref={}",
                                   model.folder.string(), static_cast<const void*>(&model), c10::toString(model.dtype),
                                   g.width, g.height, g.steps, g.guidanceScale > 1.0, g.negativePrompt, g.prompts.front());
-    if (r.referenceImage.defined())
-        return key + fmt::format(";image={:x};offset={};inversion_guidance={}", tensorHash(r.referenceImage), r.offset,
-                                 r.inversionGuidance);
+    if (r.referenceImage.defined()) {
+        // A tiled encode gives another z0: the tiles the reference was encoded with are part of the key.
+        std::string tiles = "none";
+        if (model.vae && vaeTilesImage(model.vae->config(), g.vaeTiling, g.height, g.width, model.dtype)) {
+            const auto geometry = vaeTileGeometry(model.vae->config(), g.vaeTiling);
+            tiles = fmt::format("{}/{}", geometry.sampleTile, geometry.overlap);
+        }
+        return key + fmt::format(";image={:x};offset={};inversion_guidance={};vae_tiles={}", tensorHash(r.referenceImage),
+                                 r.offset, r.inversionGuidance, tiles);
+    }
     const auto start = g.initLatents.defined() ? fmt::format("latents={:x}", tensorHash(g.initLatents[0]))
                                                : fmt::format("seed={}", g.seeds.front());
     return key + fmt::format(";{};guidance={}", start, g.guidanceScale);

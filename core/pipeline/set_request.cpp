@@ -19,6 +19,9 @@ void validateSpec(const ImageSetSpec& spec, const std::string& where, bool withR
         fail("{}: 'seeds' has {} entries for {} images", where, spec.seeds.size(), spec.targets.size() + 1);
     if (withReferenceImage && (spec.offset < 0 || spec.offset >= spec.steps))
         fail("{}: 'offset' {} must be between 0 and steps - 1 = {}", where, spec.offset, spec.steps - 1);
+    parseVaeTilingMode(spec.vaeTiling, fmt::format("{}: 'vae_tiling'", where));
+    if (spec.vaeTileSize < 0)
+        fail("{}: 'vae_tile_size' must be positive, or 0 for the VAE's sample_size (got {})", where, spec.vaeTileSize);
 }
 
 StyleAlignedRequest requestFromSpec(const StableDiffusionModel& model, ImageSetSpec& spec, const cv::Mat& reference,
@@ -37,6 +40,10 @@ StyleAlignedRequest requestFromSpec(const StableDiffusionModel& model, ImageSetS
     request.generation.guidanceScale = spec.guidance;
     request.generation.height = spec.height;
     request.generation.width = spec.width;
+    request.generation.vaeTiling = {.mode = parseVaeTilingMode(spec.vaeTiling, "set: 'vae_tiling'"),
+                                    .tileSize = spec.vaeTileSize};
+    if (model.vae && request.generation.vaeTiling.mode != VaeTilingMode::Off)
+        vaeTileGeometry(model.vae->config(), request.generation.vaeTiling);  // a tile size that does not fit: now
     request.generation = resolveRequest(model, request.generation);
     spec.height = request.generation.height;
     spec.width = request.generation.width;

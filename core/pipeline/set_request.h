@@ -19,7 +19,8 @@ StyleAlignedRequest requestFromSpec(const StableDiffusionModel& model, ImageSetS
 
 // Checks the spec's numbers without the model (so a front end can refuse a bad set.json before
 // loading anything): steps ≥ 1, finite guidance and inversion guidance, sizes ≥ 0 (0: the
-// model's default), seeds one per image, and with a reference image 0 ≤ offset < steps. Throws
+// model's default), seeds one per image, with a reference image 0 ≤ offset < steps, VAE tiling
+// auto / on / off and a tile size ≥ 0 (whether it fits the VAE is checked with the model). Throws
 // sa::Error "<where>: '<field>' ...", with the set.json field names. What needs the model (size
 // multiples, the plan's layers) is checked by requestFromSpec.
 void validateSpec(const ImageSetSpec& spec, const std::string& where, bool withReferenceImage);

@@ -13,7 +13,8 @@ Conditioning inversionConditioning(StableDiffusionModel& model, const std::strin
 }
 
 torch::Tensor ddimInversion(StableDiffusionModel& model, const torch::Tensor& image, const std::string& caption,
-                            int steps, double guidance, const StepCallback& callback, const CancelToken* cancel) {
+                            int steps, double guidance, const StepCallback& callback, const CancelToken* cancel,
+                            const VaeTiling& tiling) {
     torch::NoGradGuard noGrad;
     if (!model.vae) fail("DDIM inversion needs the model's VAE");
     if (image.dim() != 4 || image.size(0) != 1 || image.size(1) != 3)
@@ -21,7 +22,8 @@ torch::Tensor ddimInversion(StableDiffusionModel& model, const torch::Tensor& im
     const int factor = model.vaeScaleFactor();
     if (image.size(2) % factor != 0 || image.size(3) % factor != 0)
         fail("reference image size {}x{} must be a multiple of {}", image.size(3), image.size(2), factor);
-    auto z0 = model.vae->encode(image.to(model.device, model.dtype)).mean * model.vae->config().scaling_factor;
+    auto z0 = vaeEncode(*model.vae, image.to(model.device, model.dtype), tiling, cancel).mean *
+              model.vae->config().scaling_factor;
     auto conditioning = inversionConditioning(model, caption, static_cast<int>(image.size(2)), static_cast<int>(image.size(3)));
     DDIMScheduler scheduler(model.schedulerConfig);
     scheduler.setTimesteps(steps);
@@ -106,7 +108,7 @@ StyleAlignedResult StyleAlignedPipeline::generate(const StyleAlignedRequest& r, 
     }
     if (decode) {
         throwIfCancelled(cancel);
-        result.images = decodeLatents(*model_, result.latents);
+        result.images = decodeLatents(*model_, result.latents, g.vaeTiling, cancel);
     }
     result.totalSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     return result;
@@ -118,7 +120,8 @@ torch::Tensor StyleAlignedPipeline::generateInline(const StyleAlignedRequest& r,
     const auto& g = r.generation;
     const bool withImage = r.referenceImage.defined();
     if (withImage) {
-        result.zts = ddimInversion(*model_, r.referenceImage, g.prompts.front(), g.steps, r.inversionGuidance, callback, cancel);
+        result.zts = ddimInversion(*model_, r.referenceImage, g.prompts.front(), g.steps, r.inversionGuidance,
+                                   callback, cancel, g.vaeTiling);
         latents[0] = result.zts[r.offset];
     }
     auto conditioning = makeConditioning(*model_, g.prompts, g.negativePrompt, g.height, g.width);
@@ -147,7 +150,8 @@ std::shared_ptr<ReferenceTape> StyleAlignedPipeline::recordReference(const Style
     tape->steps.resize(static_cast<size_t>(g.steps));
     auto reference = latents.slice(0, 0, 1).clone();
     if (r.referenceImage.defined()) {
-        tape->zts = ddimInversion(*model_, r.referenceImage, g.prompts.front(), g.steps, r.inversionGuidance, callback, cancel);
+        tape->zts = ddimInversion(*model_, r.referenceImage, g.prompts.front(), g.steps, r.inversionGuidance,
+                                  callback, cancel, g.vaeTiling);
         reference[0] = tape->zts[r.offset];
     }
     auto conditioning = makeConditioning(*model_, {g.prompts.front()}, g.negativePrompt, g.height, g.width);

@@ -28,12 +28,12 @@ struct StyleAlignedResult : GenerationResult {
     double totalSeconds = 0;
 };
 
-// inversion.py ddim_inversion: VAE mean × scaling_factor, then `steps` DDIM inversion steps with
-// CFG at `guidance` (always guided, as the reference). Returns zts with zts[0] the noisiest
-// (timesteps[0]) and zts[steps] = z0.
+// inversion.py ddim_inversion: VAE mean × scaling_factor (encoded as `tiling` says), then `steps`
+// DDIM inversion steps with CFG at `guidance` (always guided, as the reference). Returns zts with
+// zts[0] the noisiest (timesteps[0]) and zts[steps] = z0.
 torch::Tensor ddimInversion(StableDiffusionModel& model, const torch::Tensor& image, const std::string& caption,
                             int steps, double guidance, const StepCallback& callback = {},
-                            const CancelToken* cancel = nullptr);
+                            const CancelToken* cancel = nullptr, const VaeTiling& tiling = {});
 
 // The conditioning inversion.py uses: [uncond, cond] of the caption; SDXL with its hard-coded
 // (1024, 1024, 0, 0, 1024, 1024) time ids.

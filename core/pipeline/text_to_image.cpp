@@ -36,10 +36,11 @@ torch::Tensor seededLatents(const StableDiffusionModel& model, const GenerationR
     return torch::cat(rows).to(model.device, model.dtype);
 }
 
-torch::Tensor decodeLatents(StableDiffusionModel& model, const torch::Tensor& latents) {
+torch::Tensor decodeLatents(StableDiffusionModel& model, const torch::Tensor& latents, const VaeTiling& tiling,
+                            const CancelToken* cancel) {
     torch::NoGradGuard noGrad;
     if (!model.vae) fail("this model was loaded without its VAE");
-    auto images = model.vae->decode(latents / model.vae->config().scaling_factor);
+    auto images = vaeDecode(*model.vae, latents / model.vae->config().scaling_factor, tiling, cancel);
     return (images / 2 + 0.5).clamp(0, 1);
 }
 
@@ -69,7 +70,7 @@ GenerationResult TextToImagePipeline::generate(const GenerationRequest& requestI
                              {.guidanceScale = request.guidanceScale, .eta = request.eta}, callback, cancel, &generator);
     if (decode) {
         throwIfCancelled(cancel);
-        result.images = decodeLatents(*model_, result.latents);
+        result.images = decodeLatents(*model_, result.latents, request.vaeTiling, cancel);
     }
     return result;
 }

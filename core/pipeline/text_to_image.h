@@ -6,6 +6,7 @@
 
 #include <torch/torch.h>
 
+#include "core/models/vae_tiling.h"
 #include "core/pipeline/denoise.h"
 #include "core/pipeline/stable_diffusion_model.h"
 
@@ -22,6 +23,7 @@ struct GenerationRequest {
     std::vector<uint64_t> seeds;  // ... unless per-image seeds are given
     torch::Tensor initLatents;    // [n, C, h, w]: start from these instead of seeded noise
     double eta = 0.0;
+    VaeTiling vaeTiling;  // how the VAE encodes the reference and decodes the result (default: untiled)
 };
 
 struct GenerationResult {
@@ -37,8 +39,9 @@ GenerationRequest resolveRequest(const StableDiffusionModel& model, GenerationRe
 // image leaves the others unchanged).
 torch::Tensor seededLatents(const StableDiffusionModel& model, const GenerationRequest& request);
 
-// vae.decode(latents / scaling_factor), then (x / 2 + 0.5).clamp(0, 1).
-torch::Tensor decodeLatents(StableDiffusionModel& model, const torch::Tensor& latents);
+// vae.decode(latents / scaling_factor), then (x / 2 + 0.5).clamp(0, 1); tiled as `tiling` says.
+torch::Tensor decodeLatents(StableDiffusionModel& model, const torch::Tensor& latents, const VaeTiling& tiling = {},
+                            const CancelToken* cancel = nullptr);
 
 class TextToImagePipeline {
 public:
