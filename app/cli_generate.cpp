@@ -114,6 +114,13 @@ std::string autoCaption(const Args& args, const fs::path& model, const fs::path&
     return caption;
 }
 
+// --vae-tiling auto|on|off and --vae-tile PX into a set's fields; what is not given stays (a set.json's own,
+// or for a new set the defaults: auto, the VAE's sample_size).
+void readVaeTiling(const Args& args, std::string& mode, int& tileSize) {
+    if (args.has("vae-tiling")) mode = vaeTilingModeName(parseVaeTilingMode(args.get("vae-tiling"), "--vae-tiling"));
+    tileSize = args.getInt("vae-tile", tileSize, 1);
+}
+
 // --out DIR: checked before the model loads, so that a typo or a read-only place costs nothing.
 fs::path outputFolder(const Args& args) {
     if (!args.has("out")) fail("--out DIR is required");
@@ -158,11 +165,13 @@ int runSet(const Args& args, ImageSetSpec spec, const fs::path& referenceFile, c
 int runGenerate(const Args& args) {
     args.expectOnly(withModelOptions({"reference", "caption", "captioner", "caption-prefix", "caption-beams",
                                       "caption-max-length", "style", "prompt", "negative", "seed", "steps", "guidance",
-                                      "offset", "inversion-guidance", "plan", "preset", "height", "width", "out", "set"}));
+                                      "offset", "inversion-guidance", "plan", "preset", "height", "width", "vae-tiling",
+                                      "vae-tile", "out", "set"}));
     const fs::path out = outputFolder(args);
     if (args.has("set")) {  // reproduce a set.json
         const fs::path setFile = args.get("set");
         auto spec = ImageSetSpec::load(setFile);
+        readVaeTiling(args, spec.vaeTiling, spec.vaeTileSize);  // e.g. to decode an old panorama in bounded memory
         const auto reference = spec.referenceImage.empty() ? fs::path() : setFile.parent_path() / spec.referenceImage;
         return runSet(args, spec, reference, out, setFile.string());
     }
@@ -192,6 +201,8 @@ int runGenerate(const Args& args) {
     spec.inversionGuidance = args.getDouble("inversion-guidance", 2.0);
     spec.height = args.getInt("height", 0, 1);
     spec.width = args.getInt("width", 0, 1);
+    spec.vaeTiling = "auto";
+    readVaeTiling(args, spec.vaeTiling, spec.vaeTileSize);
     if (args.has("plan")) {
         std::ifstream in(args.get("plan"));
         if (!in) fail("{}: cannot open layer plan", args.get("plan"));
@@ -208,7 +219,8 @@ int runGenerate(const Args& args) {
 }
 
 int runTxt2Img(const Args& args) {
-    args.expectOnly(withModelOptions({"prompt", "negative", "steps", "guidance", "seed", "height", "width", "out"}));
+    args.expectOnly(withModelOptions(
+        {"prompt", "negative", "steps", "guidance", "seed", "height", "width", "vae-tiling", "vae-tile", "out"}));
     if (!args.has("model")) fail("--model is required (a diffusers folder or a .safetensors file)");
     const fs::path out = outputFolder(args);
     GenerationRequest request;
@@ -220,7 +232,12 @@ int runTxt2Img(const Args& args) {
     request.seed = args.getSeed("seed", 0);
     request.height = args.getInt("height", 0, 1);
     request.width = args.getInt("width", 0, 1);
+    std::string tiling = "auto";
+    readVaeTiling(args, tiling, request.vaeTiling.tileSize);
+    request.vaeTiling.mode = parseVaeTilingMode(tiling, "--vae-tiling");
     auto model = loadModel(args, args.get("model"));
+    if (model->vae && request.vaeTiling.mode != VaeTilingMode::Off)
+        vaeTileGeometry(model->vae->config(), request.vaeTiling);  // a --vae-tile that does not fit: before the run
     installInterruptHandler();
     ProgressBar bar("txt2img");
     auto result = TextToImagePipeline(model).generate(

@@ -47,9 +47,18 @@ void printUsage() {
         "                          only-self-<level> (default: transfer with --reference, else paper)\n"
         "  --plan FILE             layer plan JSON (as saved by the studio)\n"
         "  --height H --width W    image size (default: the model's)\n"
-        "  --set FILE              re-run a set.json (same pixels); other set options are ignored\n"
+        "  --vae-tiling MODE       auto, on or off (default auto). on / auto: a set's images decode one by\n"
+        "                          one, large ones in overlapping tiles blended at the seams (diffusers'\n"
+        "                          enable_tiling), in bounded memory; the reference encodes the same way.\n"
+        "                          on: every image larger than a tile; auto: those whose untiled decode\n"
+        "                          would need over 2 GiB (SD / SDXL in float32: over ~700k pixels)\n"
+        "  --vae-tile PX           tile side in pixels (default: the VAE's sample_size, 512 for SD 1.x,\n"
+        "                          1024 for SDXL); a multiple of the VAE factor whose tiles line up\n"
+        "  --set FILE              re-run a set.json (same pixels); other set options but --vae-tiling and\n"
+        "                          --vae-tile are ignored\n"
         "  --out DIR               writes image_NN.png, grid.png, set.json (and reference.png)\n\n"
-        "txt2img options: --prompt --negative --steps --guidance --seed --height --width --out\n"
+        "txt2img options: --prompt --negative --steps --guidance --seed --height --width --vae-tiling\n"
+        "                 --vae-tile --out\n"
         "convert options: --out DIR (a new folder: model_index.json, unet/, vae/, text_encoder/, ...)\n");
 }
 

@@ -127,6 +127,37 @@ TEST_F(Cli, SetFromReferenceAndReproduceFromSetJson) {
     }
 }
 
+// --vae-tiling on with a tile smaller than the image: decoded (and the reference encoded) in tiles,
+// written to set.json, and --set reproduces it; a tile that does not fit the VAE is refused.
+TEST_F(Cli, TiledVaeSetReproducesFromSetJson) {
+    std::ifstream config(golden() / "tiny-sd15/vae/config.json");
+    const int factor = 1 << (static_cast<int>(nlohmann::json::parse(config).at("block_out_channels").size()) - 1);
+    const auto tile = std::to_string(4 * factor);  // a latent tile of 4: the smallest that lines up
+    auto args = setArgs(dir / "tiled");
+    args.insert(args.end(), {"--vae-tiling", "on", "--vae-tile", tile});
+    auto tiled = runCli(args);
+    ASSERT_EQ(tiled.exitCode, 0) << tiled.output;
+    std::ifstream json(dir / "tiled/set.json");
+    const auto spec = nlohmann::json::parse(json);
+    EXPECT_EQ(spec.at("vae_tiling"), "on");
+    EXPECT_EQ(spec.at("vae_tile_size"), 4 * factor);
+    auto untiled = runCli(setArgs(dir / "untiled"));  // auto: a small image is not tiled
+    ASSERT_EQ(untiled.exitCode, 0) << untiled.output;
+    std::ifstream untiledJson(dir / "untiled/set.json");
+    EXPECT_EQ(nlohmann::json::parse(untiledJson).at("vae_tiling"), "auto");
+    EXPECT_GT(cv::norm(sa::readImage(dir / "tiled/image_01.png"), sa::readImage(dir / "untiled/image_01.png"), cv::NORM_INF), 0.0);
+    auto again = runCli({"generate", "--set", (dir / "tiled/set.json").string(), "--out", (dir / "again").string(), "--threads", "1"});
+    ASSERT_EQ(again.exitCode, 0) << again.output;
+    for (const char* name : {"image_00.png", "image_01.png", "image_02.png"})
+        EXPECT_EQ(cv::norm(sa::readImage(dir / "tiled" / name), sa::readImage(dir / "again" / name), cv::NORM_INF), 0.0) << name;
+    args = setArgs(dir / "never");
+    args.insert(args.end(), {"--vae-tiling", "on", "--vae-tile", std::to_string(6 * factor)});
+    auto refused = runCli(args);
+    EXPECT_EQ(refused.exitCode, 1) << refused.output;
+    EXPECT_NE(refused.output.find("does not fit this VAE"), std::string::npos) << refused.output;
+    EXPECT_FALSE(fs::exists(dir / "never"));
+}
+
 TEST_F(Cli, InterruptLeavesNoFiles) {
     auto run = runCli(setArgs(dir / "c", 400), 3);
     EXPECT_EQ(run.exitCode, 130) << run.output;
@@ -193,6 +224,8 @@ TEST_F(Cli, BadNumbersAreRefusedBeforeTheModelLoads) {
         expectRefused(command, {"--height", "-32"}, "--height must be at least 1 (got -32)");
         expectRefused(command, {"--width", "0"}, "--width must be at least 1 (got 0)");
         expectRefused(command, {"--threads", "-2"}, "--threads must be at least 0 (got -2)");
+        expectRefused(command, {"--vae-tiling", "yes"}, "--vae-tiling: 'yes' is not auto, on or off");
+        expectRefused(command, {"--vae-tile", "0"}, "--vae-tile must be at least 1 (got 0)");
     }
     expectRefused("generate", {"--inversion-guidance", "NaN"}, "--inversion-guidance: 'NaN' is not a finite number");
     expectRefused("generate", {"--offset", "-1"}, "--offset must be at least 0 (got -1)");
