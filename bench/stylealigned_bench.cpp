@@ -13,7 +13,8 @@
 // bench/diffusers_compare.py and `stylealigned generate` can load the very same weights.
 //
 // --profile DIR writes LibTorch profiler traces of one denoising step (plain and StyleAligned, after
-// a warm-up) to DIR/plain.json and DIR/stylealigned.json, then exits; bench/profile_summary.py
+// a warm-up) to DIR/plain.json and DIR/stylealigned.json, and of the VAE decode of the set to
+// DIR/decode.json, then exits; bench/profile_summary.py
 // sums them by op class.
 //
 // usage: stylealigned-bench [--model DIR | --shape S] [--targets N] [--steps N] [--height H --width W]
@@ -99,7 +100,15 @@ int main(int argc, char** argv) {
                 torch::autograd::profiler::RecordProfile trace((dir / "stylealigned.json").string());
                 shared.generate(oneStep, {}, nullptr, false);
             }
-            fmt::print("wrote {}/plain.json and {}/stylealigned.json\n", dir.string(), dir.string());
+            {
+                torch::NoGradGuard noGrad;
+                const auto latents = torch::randn({static_cast<int64_t>(g.prompts.size()), model->latentChannels(),
+                                                   g.height / model->vaeScaleFactor(), g.width / model->vaeScaleFactor()});
+                decodeLatents(*model, latents);  // warm-up
+                torch::autograd::profiler::RecordProfile trace((dir / "decode.json").string());
+                decodeLatents(*model, latents);
+            }
+            fmt::print("wrote plain.json, stylealigned.json and decode.json to {}\n", dir.string());
             return 0;
         }
         {

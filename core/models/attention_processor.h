@@ -28,14 +28,22 @@ public:
 torch::Tensor scaledDotProductAttention(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v,
                                         double scale);
 
-// The same, computed in blocks of queries so that the logits never exceed a few MiB (large
-// temporaries cost page faults and cache misses on CPU), with `shift` added to the logits of
-// keys [shiftFrom, K). When `probs` is given it receives the full probabilities (probes, tests).
+// The same, computed in blocks of rows (batch × heads) and queries so that one block's logits
+// stay small (in cache on CPU), with `shift` added to the logits of keys [shiftFrom, K). When
+// `probs` is given it receives the full probabilities (probes, tests).
 torch::Tensor chunkedAttention(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v, double scale,
                                double shift = 0.0, int64_t shiftFrom = 0, torch::Tensor* probs = nullptr);
-// How many queries one block of chunked attention takes: 32 MB of logits for `rows` rows (batch ×
-// heads) against `keys` keys of `elementSize` bytes, at least 1, at most `queries`.
-int64_t attentionQueryChunk(int64_t rows, int64_t queries, int64_t keys, int64_t elementSize);
+
+// One block of blocked attention: `rows` rows of (batch × heads) by `queries` queries against
+// `keys` keys, for tensors like `like` (its device sets the budget: a few MiB of logits on CPU,
+// more on a GPU); each at least 1.
+struct AttentionBlock {
+    int64_t rows, queries;
+};
+AttentionBlock attentionBlock(int64_t rows, int64_t queries, int64_t keys, const torch::Tensor& like);
+// x [..., tokens, d] (heads as transposed views) as one contiguous [rows, tokens, d] tensor, times
+// `scale`, in one pass.
+torch::Tensor attentionRows(const torch::Tensor& x, double scale = 1.0);
 
 // The stock processor (AttnProcessor / AttnProcessor2_0 of diffusers).
 class DefaultAttnProcessor : public AttnProcessor {

@@ -15,9 +15,11 @@ public:
         auto x = attn.prepareInput(hidden);
         const auto& c = context ? *context : x;
         auto q = attn.splitHeads(attn.toQ(x)), k = attn.splitHeads(attn.toK(c)), v = attn.splitHeads(attn.toV(c));
-        auto probs = (torch::matmul(q, k.transpose(-1, -2)) * attn.scale).softmax(-1);
+        // The stock computation, so that probing never changes a result.
+        torch::Tensor probs;
+        auto out = chunkedAttention(q, k, v, attn.scale, 0.0, 0, &probs);
         if (collector_->wantsStep(state_->step)) collector_->onCrossAttention(layer_, state_->step, probs);
-        return attn.finishOutput(attn.mergeHeads(torch::matmul(probs, v)), hidden);
+        return attn.finishOutput(attn.mergeHeads(out), hidden);
     }
 
 private:

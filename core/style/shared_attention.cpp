@@ -71,53 +71,55 @@ torch::Tensor blendTo(const torch::Tensor& x, double amount, const torch::Tensor
 }
 
 // softmax([q·Kᵀ ; s_r·q·K_refᵀ + shift] · scale) [V ; V_ref] without the [B, heads, 2N, d]
-// concatenation: the own part per image, the reference part as one GEMM of all the group's
-// queries against the group's reference keys, merged by their common row maximum (log-sum-exp).
+// concatenation: per block of one image's heads and queries, the own logits and the logits
+// against its group's reference, merged by their common row maximum (log-sum-exp).
 // q, k, v [B, heads, N, d] with B = G·n; refKey, refValue [G, heads, M, d]; rowScale[i] scales
 // the reference logits of image i of each group (sa_handler scales the reference keys for the
 // targets, not for the reference itself). `probs`, when given, receives the probabilities over
-// [own ; reference] keys [B, heads, N, N + M] (for probes; costs the concatenation).
+// [own ; reference] keys [B, heads, N, N + M] (for probes).
 torch::Tensor attendWithReference(const torch::Tensor& qIn, const torch::Tensor& kIn, const torch::Tensor& vIn,
                                   const torch::Tensor& refKeyIn, const torch::Tensor& refValueIn, double scale, double shift,
                                   const torch::Tensor& rowScale, torch::Tensor* probs) {
-    // As chunkedAttention: contiguous once, blocks of queries.
-    const auto q = qIn.contiguous(), k = kIn.contiguous(), v = vIn.contiguous();
-    const auto refKey = refKeyIn.contiguous(), refValue = refValueIn.contiguous();
-    const int64_t b = q.size(0), heads = q.size(1), queries = q.size(2), d = q.size(3);
-    const int64_t groups = refKey.size(0), n = b / groups, keys = k.size(2) + refKey.size(2);
-    const int64_t chunk = attentionQueryChunk(b * heads, queries, keys, q.element_size());
-    auto kt = k.transpose(-1, -2), refKt = refKey.transpose(-1, -2);
-    // [G, n, heads, 1, 1]: the reference logits' factor per image, with the softmax scale.
-    auto factor = (rowScale * scale).to(q.scalar_type()).view({1, n, 1, 1, 1});
-    std::vector<torch::Tensor> outputs, allProbs;
-    for (int64_t start = 0; start < queries; start += chunk) {
-        const int64_t c = std::min(chunk, queries - start);
-        auto qc = q.narrow(2, start, c);
-        auto own = torch::matmul(qc, kt).mul_(scale);  // [B, heads, c, N]
-        // [G, heads, n·c, d] against [G, heads, d, M]: one GEMM per group and head.
-        auto grouped = (qc.view({groups, n, heads, c, d}) * factor).permute({0, 2, 1, 3, 4}).reshape({groups, heads, n * c, d});
-        auto ref = torch::matmul(grouped, refKt);  // [G, heads, n·c, M]
-        if (shift != 0.0) ref.add_(shift);
-        // Row maxima in the image layout [B, heads, c, 1] and the grouped layout [G, heads, n·c, 1].
-        auto refMax = std::get<0>(ref.max(-1, true));
-        auto toImages = [&](const torch::Tensor& t) {  // [G, heads, n·c, x] → [B, heads, c, x]
-            return t.view({groups, heads, n, c, t.size(-1)}).permute({0, 2, 1, 3, 4}).reshape({b, heads, c, t.size(-1)});
-        };
-        auto toGroups = [&](const torch::Tensor& t) {  // [B, heads, c, x] → [G, heads, n·c, x]
-            return t.view({groups, n, heads, c, t.size(-1)}).permute({0, 2, 1, 3, 4}).reshape({groups, heads, n * c, t.size(-1)});
-        };
-        auto rowMax = torch::maximum(std::get<0>(own.max(-1, true)), toImages(refMax));
-        // A row whose logits are all −∞ (share strength 0 and no own keys) has nothing to subtract.
-        rowMax = torch::where(torch::isinf(rowMax), torch::zeros_like(rowMax), rowMax);
-        own.sub_(rowMax).exp_();
-        ref.sub_(toGroups(rowMax)).exp_();
-        auto total = own.sum(-1, true) + toImages(ref.sum(-1, true));
-        auto out = torch::matmul(own, v).add_(toImages(torch::matmul(ref, refValue)));
-        if (probs) allProbs.push_back(torch::cat({own, toImages(ref)}, -1).div_(total));
-        outputs.push_back(out.div_(total));
+    const int64_t b = qIn.size(0), heads = qIn.size(1), queries = qIn.size(2);
+    const int64_t groups = refKeyIn.size(0), n = b / groups, own = kIn.size(2), keys = own + refKeyIn.size(2);
+    // [rows, tokens, d], row = image · heads + head; the softmax scale folded into the queries.
+    const auto q = attentionRows(qIn, scale), k = attentionRows(kIn), v = attentionRows(vIn);
+    const auto refKey = attentionRows(refKeyIn), refValue = attentionRows(refValueIn);
+    const auto kt = k.transpose(1, 2), refKt = refKey.transpose(1, 2);
+    const auto factors = rowScale.to(torch::kCPU, torch::kFloat64);
+    const auto block = attentionBlock(heads, queries, keys, q);
+    auto out = torch::empty({b * heads, queries, v.size(2)}, v.options());
+    if (probs) *probs = torch::empty({b * heads, queries, keys}, q.options());
+    for (int64_t image = 0; image < b; ++image) {
+        const double factor = factors[image % n].item<double>();
+        for (int64_t h = 0; h < heads; h += block.rows) {
+            const int64_t r = image * heads + h, refRow = image / n * heads + h, rr = std::min(block.rows, heads - h);
+            for (int64_t start = 0; start < queries; start += block.queries) {
+                const int64_t c = std::min(block.queries, queries - start);
+                auto qc = q.narrow(0, r, rr).narrow(1, start, c);
+                auto ownLogits = torch::bmm(qc, kt.narrow(0, r, rr));
+                auto refLogits = torch::bmm(factor == 1.0 ? qc : qc * factor, refKt.narrow(0, refRow, rr));
+                if (shift != 0.0) refLogits.add_(shift);
+                auto rowMax = torch::maximum(std::get<0>(ownLogits.max(-1, true)), std::get<0>(refLogits.max(-1, true)));
+                // A row whose logits are all −∞ (share strength 0 and no own keys) has nothing to subtract.
+                rowMax.masked_fill_(torch::isinf(rowMax), 0.0);
+                ownLogits.sub_(rowMax).exp_();
+                refLogits.sub_(rowMax).exp_();
+                auto total = ownLogits.sum(-1, true).add_(refLogits.sum(-1, true));
+                auto target = out.narrow(0, r, rr).narrow(1, start, c);
+                torch::bmm_out(target, ownLogits, v.narrow(0, r, rr));
+                target.baddbmm_(refLogits, refValue.narrow(0, refRow, rr)).div_(total);
+                if (probs) {
+                    auto p = probs->narrow(0, r, rr).narrow(1, start, c);
+                    auto ownPart = p.narrow(-1, 0, own), refPart = p.narrow(-1, own, keys - own);
+                    torch::div_out(ownPart, ownLogits, total);
+                    torch::div_out(refPart, refLogits, total);
+                }
+            }
+        }
     }
-    if (probs) *probs = allProbs.size() == 1 ? allProbs.front() : torch::cat(allProbs, 2);
-    return outputs.size() == 1 ? outputs.front() : torch::cat(outputs, 2);
+    if (probs) *probs = probs->view({b, heads, queries, keys});
+    return out.view({b, heads, queries, v.size(2)});
 }
 
 }  // namespace
