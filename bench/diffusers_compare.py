@@ -53,12 +53,13 @@ import sa_handler  # noqa: E402
 
 
 def best_of(repeat, work):
-    best = float("inf")
+    """The shortest of `repeat` runs, and the last run's result."""
+    best, result = float("inf"), None
     for _ in range(repeat):
         start = time.perf_counter()
-        work()
+        result = work()
         best = min(best, time.perf_counter() - start)
-    return best
+    return best, result
 
 
 def peak_rss_gib():
@@ -87,6 +88,7 @@ def main():
     parser.add_argument("--width", type=int, default=0)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--threads", type=int, default=os.cpu_count())
+    parser.add_argument("--warmup", type=int, default=1, help="untimed runs before each timed loop")
     parser.add_argument("--only", choices=["all", "plain", "shared"], default="all",
                         help="time only one loop (for a memory measurement, e.g. SDXL 1024² with --steps 1)")
     args = parser.parse_args()
@@ -120,16 +122,18 @@ def main():
     print(f"{'load UNet + VAE (from_pretrained)':<44} {load:9.3f} s")
     with torch.no_grad():
         if args.only in ("all", "plain"):
-            latents = loop()  # warm-up
-            plain = best_of(args.repeat, loop)
+            for _ in range(args.warmup):
+                loop()
+            plain, latents = best_of(args.repeat, loop)
             print(f"{'plain generation (same images)':<44} {plain:9.3f} s")
-            decode = best_of(args.repeat, lambda: vae.decode(latents / vae.config.scaling_factor).sample)
+            decode, _ = best_of(args.repeat, lambda: vae.decode(latents / vae.config.scaling_factor).sample)
             print(f"{f'VAE decode ({n} images)':<44} {decode:9.3f} s")
         if args.only in ("all", "shared"):
             handler = sa_handler.Handler(types.SimpleNamespace(unet=unet))
             handler.register(sa_handler.StyleAlignedArgs())
-            loop()
-            shared = best_of(args.repeat, loop)
+            for _ in range(args.warmup):
+                loop()
+            shared, _ = best_of(args.repeat, loop)
             ratio = f"   ratio {shared / plain:.3f}x" if args.only == "all" else ""
             print(f"{'StyleAligned set (one batch)':<44} {shared:9.3f} s{ratio}")
     print(f"\npeak RSS {peak_rss_gib():.2f} GiB")

@@ -9,6 +9,9 @@
 // --shape sd15|sd2|sdxl builds the full-size networks with random weights in memory (the real
 // SD 1.5 / SD 2.x / SDXL architectures: bench/random_model.h) instead of loading --model.
 //
+// --only-shared times the StyleAligned set alone (a memory measurement: e.g. SDXL 1024² with
+// --steps 1 --repeat 1).
+//
 // --write DIR (with --shape) saves that random model as a diffusers folder and exits, so that
 // bench/diffusers_compare.py and `stylealigned generate` can load the very same weights.
 //
@@ -18,7 +21,8 @@
 // sums them by op class.
 //
 // usage: stylealigned-bench [--model DIR | --shape S] [--targets N] [--steps N] [--height H --width W]
-//                           [--repeat R] [--threads N] [--skip-rerun] [--profile DIR] [--write DIR]
+//                           [--repeat R] [--threads N] [--skip-rerun] [--only-shared] [--profile DIR]
+//                           [--write DIR]
 #include <sys/resource.h>
 
 #include <chrono>
@@ -53,8 +57,8 @@ double seconds(const std::function<void()>& work, int repeat) {
 
 int main(int argc, char** argv) {
     try {
-        cli::Args args(argc, argv, 1, {"skip-rerun"});
-        args.expectOnly({"model", "shape", "targets", "steps", "height", "width", "repeat", "threads", "skip-rerun", "profile", "write"});
+        cli::Args args(argc, argv, 1, {"skip-rerun", "only-shared"});
+        args.expectOnly({"model", "shape", "targets", "steps", "height", "width", "repeat", "threads", "skip-rerun", "only-shared", "profile", "write"});
         configureRuntime(args.getInt("threads", 0));
         const std::string folder = args.has("shape") ? "random " + args.get("shape")
                                    : args.get("model", std::string(STYLEALIGNED_SOURCE_DIR) + "/tests/data/golden/tiny-sd15");
@@ -111,6 +115,17 @@ int main(int argc, char** argv) {
             fmt::print("wrote plain.json, stylealigned.json and decode.json to {}\n", dir.string());
             return 0;
         }
+        auto peak = [] {
+            rusage usage{};
+            getrusage(RUSAGE_SELF, &usage);
+            return usage.ru_maxrss / (1024.0 * 1024.0);
+        };
+        if (args.has("only-shared")) {
+            StyleAlignedPipeline pipeline(model);
+            const double t = seconds([&] { pipeline.generate(request, {}, nullptr, false); }, repeat);
+            fmt::print("{:<44} {:>9.3f} s\n\npeak RSS {:.2f} GiB\n", "StyleAligned set (one batch)", t, peak());
+            return 0;
+        }
         {
             torch::NoGradGuard noGrad;
             const double tText = seconds([&] { encodePrompts(*model, g.prompts); }, repeat);
@@ -149,11 +164,6 @@ int main(int argc, char** argv) {
             }
             fmt::print("{:<44} {:>9.3f} s\n{:<44} {:>9.3f} s   ratio {:.3f}x (goal >= 1.4x)\n",
                        fmt::format("cold run, {}", label), cold, fmt::format("warm re-run, {}", label), warm, cold / warm);
-        };
-        auto peak = [] {
-            rusage usage{};
-            getrusage(RUSAGE_SELF, &usage);
-            return usage.ru_maxrss / (1024.0 * 1024.0);
         };
         if (args.has("skip-rerun")) {
             fmt::print("\npeak RSS {:.2f} GiB\n", peak());
