@@ -909,6 +909,34 @@ Real SD 1.x, 2.x and SDXL checkpoints load with the default options; an unusual 
         <translation>선택 모델: 실제 모델에서 참조 이미지를 설명하는 BLIP 캡셔너, 지표 차트를 위한 CLIP과 DINO.</translation>
     </message>
     <message>
+        <source>&amp;VAE Tiling</source>
+        <translation>VAE 타일링(&amp;V)</translation>
+    </message>
+    <message>
+        <source>&amp;Automatic (large images)</source>
+        <translation>자동(큰 이미지)(&amp;A)</translation>
+    </message>
+    <message>
+        <source>Decode large images in overlapping tiles, blended at the seams, when decoding one whole would need more than 2 GiB (SD and SDXL: above about 700,000 pixels).</source>
+        <translation>한 번에 디코딩하면 2 GiB 넘게 필요한 큰 이미지는 겹치는 타일로 나누어 디코딩하고 이음매를 섞습니다(SD와 SDXL: 약 70만 픽셀 초과).</translation>
+    </message>
+    <message>
+        <source>A&amp;lways (images larger than a tile)</source>
+        <translation>항상(타일보다 큰 이미지)(&amp;L)</translation>
+    </message>
+    <message>
+        <source>Decode in tiles of the VAE&apos;s own size (512 px for SD 1.x, 1024 px for SDXL) every image larger than one tile: the least memory, slightly slower.</source>
+        <translation>타일 하나보다 큰 모든 이미지를 VAE 고유 크기(SD 1.x는 512 px, SDXL은 1024 px)의 타일로 디코딩합니다: 메모리가 가장 적게 들고 조금 느립니다.</translation>
+    </message>
+    <message>
+        <source>&amp;Off</source>
+        <translation>끄기(&amp;O)</translation>
+    </message>
+    <message>
+        <source>Decode every image whole, as the reference implementation does.</source>
+        <translation>참조 구현처럼 모든 이미지를 한 번에 디코딩합니다.</translation>
+    </message>
+    <message>
         <source>Done. Measuring the set (CLIP / DINO)…</source>
         <translation>완료. 세트를 측정하는 중(CLIP / DINO)…</translation>
     </message>

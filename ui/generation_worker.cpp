@@ -208,7 +208,7 @@ void GenerationWorker::generate(const StudioRequest& studio) {
             const bool last = e.step + 1 == e.total;
             if (e.x0Preview.defined() && (e.step % decodeEvery == 0 || last)) {
                 const auto t0 = Clock::now();
-                auto previews = tensorToImages(decodeLatents(*model_, e.x0Preview));
+                auto previews = tensorToImages(decodeLatents(*model_, e.x0Preview, g.vaeTiling, &cancel_));
                 decodeSeconds = secondsSince(t0);
                 decodeEvery = std::max(1, static_cast<int>(std::ceil(decodeSeconds / std::max(1e-3, 0.25 * e.seconds))));
                 for (size_t i = 0; i < previews.size(); ++i) u.previews[static_cast<int>(i)] = previews[i];

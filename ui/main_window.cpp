@@ -271,6 +271,19 @@ void MainWindow::buildMenus() {
         modelsDialog_->raise();
         modelsDialog_->activateWindow();
     });
+    vaeTilingMenu_ = settingsMenu_->addMenu(QString());
+    auto* tiling = new QActionGroup(this);
+    tilingAuto_ = vaeTilingMenu_->addAction(QString(), this, [this] { setVaeTiling("auto"); });
+    tilingOn_ = vaeTilingMenu_->addAction(QString(), this, [this] { setVaeTiling("on"); });
+    tilingOff_ = vaeTilingMenu_->addAction(QString(), this, [this] { setVaeTiling("off"); });
+    tilingAuto_->setObjectName("vaeTilingAuto");
+    tilingOn_->setObjectName("vaeTilingOn");
+    tilingOff_->setObjectName("vaeTilingOff");
+    for (auto* a : {tilingAuto_, tilingOn_, tilingOff_}) {
+        a->setCheckable(true);
+        tiling->addAction(a);
+    }
+    vaeTilingMenu_->setToolTipsVisible(true);
     helpMenu_ = menuBar()->addMenu(QString());
     about_ = helpMenu_->addAction(QString(), QKeySequence::HelpContents, this, [this] {
         QMessageBox::about(this, tr("About StyleAligned Studio"),
@@ -307,6 +320,15 @@ void MainWindow::retranslate() {
     settingsMenu_->setTitle(tr("&Settings"));
     models_->setText(tr("&Models…"));
     models_->setToolTip(tr("Optional models: a BLIP captioner for references on real models, CLIP and DINO for the metrics chart."));
+    vaeTilingMenu_->setTitle(tr("&VAE Tiling"));
+    tilingAuto_->setText(tr("&Automatic (large images)"));
+    tilingAuto_->setToolTip(tr("Decode large images in overlapping tiles, blended at the seams, when decoding one "
+                               "whole would need more than 2 GiB (SD and SDXL: above about 700,000 pixels)."));
+    tilingOn_->setText(tr("A&lways (images larger than a tile)"));
+    tilingOn_->setToolTip(tr("Decode in tiles of the VAE's own size (512 px for SD 1.x, 1024 px for SDXL) every "
+                             "image larger than one tile: the least memory, slightly slower."));
+    tilingOff_->setText(tr("&Off"));
+    tilingOff_->setToolTip(tr("Decode every image whole, as the reference implementation does."));
     helpMenu_->setTitle(tr("&Help"));
     about_->setText(tr("&About"));
     tabs_->setTabText(0, tr("Layers"));
@@ -355,6 +377,12 @@ void MainWindow::setLanguage(const QString& language) {
 
 void MainWindow::showTab(int index) { tabs_->setCurrentIndex(index); }
 
+void MainWindow::setVaeTiling(const QString& mode) {
+    vaeTiling_ = mode == "on" || mode == "off" ? mode : QString("auto");
+    settings_->setVaeTiling(vaeTiling_);
+    (vaeTiling_ == "on" ? tilingOn_ : vaeTiling_ == "off" ? tilingOff_ : tilingAuto_)->setChecked(true);
+}
+
 void MainWindow::connectWorker() {
     auto* w = worker();
     connect(this, &MainWindow::modelRequested, w, &GenerationWorker::loadModel);
@@ -387,6 +415,7 @@ void MainWindow::restoreSettings() {
     guidance_->setValue(settings_->guidance());
     offset_->setValue(settings_->offset());
     subjects_->setSubjects(settings_->subjects());
+    setVaeTiling(settings_->vaeTiling());
     reference_->setStartFolder(settings_->referenceFolder());
     plan_->setStartFolder(settings_->planFolder());
     const auto examples = exampleReferences();

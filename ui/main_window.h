@@ -72,6 +72,7 @@ public:
     GenerationWorker* worker() const { return thread_->worker(); }
     QSpinBox* stepsBox() const { return steps_; }
     QSpinBox* seedBox() const { return seed_; }
+    QString vaeTiling() const { return vaeTiling_; }  // "auto", "on", "off": Settings ▸ VAE Tiling
 
 public slots:
     // A diffusers folder or a single-file checkpoint (with the options remembered for it, or the
@@ -83,6 +84,7 @@ public slots:
     bool exportSetTo(const QString& folder);
     bool openSet(const QString& setJson);
     void setLanguage(const QString& language);  // "", "en", "ko"
+    void setVaeTiling(const QString& mode);     // "auto", "on", "off" (remembered)
     void showTab(int index);                    // 0 = layer plan, 1 = attention
     // A folder of the Models page ("" = none): remembered, then loaded on the worker.
     void setVisionModel(sa::ui::VisionRole role, const QString& folder);
@@ -184,6 +186,9 @@ private:
         *checkpointOptions_, *loadPlan_,
         *savePlan_, *quit_, *generateAction_, *cancelAction_, *randomizeAction_, *about_, *langSystem_, *langEnglish_,
         *langKorean_, *models_;
+    QMenu* vaeTilingMenu_;
+    QAction *tilingAuto_, *tilingOn_, *tilingOff_;
+    QString vaeTiling_ = "auto";
 
     QString modelFolder_;   // the model in use or being loaded (a folder or a single file)
     QString loadedFolder_;  // the model the worker holds
@@ -207,6 +212,7 @@ private:
         std::string negativePrompt;
         int height = 0, width = 0;
         double inversionGuidance = 2.0;
+        int vaeTileSize = 0;
     } setExtras_;
     QString lastError_;
     std::optional<nlohmann::json> pendingPlan_;  // a plan from an opened set, applied once its model is loaded

@@ -135,7 +135,8 @@ bool MainWindow::openSet(const QString& setJson) {
         guidance_->setValue(spec.guidance);
         offset_->setValue(spec.offset);
         lockSeed_->setChecked(true);
-        setExtras_ = {spec.negativePrompt, spec.height, spec.width, spec.inversionGuidance};
+        setExtras_ = {spec.negativePrompt, spec.height, spec.width, spec.inversionGuidance, spec.vaeTileSize};
+        setVaeTiling(QString::fromStdString(spec.vaeTiling));
 
         SetResult restored;
         restored.spec = spec;

@@ -59,6 +59,8 @@ StudioRequest MainWindow::currentRequest() const {
     spec.height = setExtras_.height;
     spec.width = setExtras_.width;
     spec.inversionGuidance = setExtras_.inversionGuidance;
+    spec.vaeTiling = vaeTiling_.toStdString();
+    spec.vaeTileSize = setExtras_.vaeTileSize;
     r.reference = reference_->image();
     if (!r.reference.empty()) spec.referenceImage = "reference.png";
     return r;

@@ -91,5 +91,10 @@ QStringList Settings::subjects() const {
     return value<QStringList>("generation/subjects", {"a cat", "a boat", "a tree", "a car"});
 }
 void Settings::setSubjects(const QStringList& subjects) { settings_.setValue("generation/subjects", subjects); }
+QString Settings::vaeTiling() const {
+    const auto mode = value<QString>("generation/vae_tiling", "auto");
+    return mode == "on" || mode == "off" ? mode : QString("auto");
+}
+void Settings::setVaeTiling(const QString& mode) { settings_.setValue("generation/vae_tiling", mode); }
 
 }  // namespace sa::ui

@@ -60,6 +60,9 @@ public:
     void setOffset(int offset);
     QStringList subjects() const;
     void setSubjects(const QStringList& subjects);
+    // VAE tiling of every run (set.json's vae_tiling): "auto" (the default), "on" or "off".
+    QString vaeTiling() const;
+    void setVaeTiling(const QString& mode);
 
 private:
     QJsonObject allCheckpointOptions() const;  // file → its options

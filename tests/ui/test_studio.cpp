@@ -2,6 +2,7 @@
 // SD 1.5 model: drop a reference, run a set to the end, cancel a run, edit the layer plan,
 // overlays, export and re-open a set, errors, the Korean translation; and (the base class) the
 // Models page: BLIP captions, CLIP / DINO measures.
+#include <QAction>
 #include <QCheckBox>
 #include <QComboBox>
 #include <QLabel>
@@ -351,6 +352,11 @@ private slots:
         std::tie(spec.height, spec.width) = goldenImageSize();
         spec.inversionGuidance = 3.0;
         spec.plan = sa::presetPlanJson("paper");
+        // Tiled with the smallest tile that fits the VAE (a latent side of 4), so the set is tiled.
+        const auto vae = readJson(sa::test::goldenDir() / "tiny-sd15/vae/config.json");
+        const int levels = static_cast<int>(vae.at("block_out_channels").size());
+        spec.vaeTiling = "on";
+        spec.vaeTileSize = 4 << (levels - 1);
         const QString folder = home_.filePath("cli-set");
         QDir().mkpath(folder);
         QFile file(folder + "/set.json");
@@ -364,6 +370,9 @@ private slots:
         QCOMPARE(request.spec.height, spec.height);
         QCOMPARE(request.spec.width, spec.width);
         QCOMPARE(request.spec.inversionGuidance, 3.0);
+        QCOMPARE(request.spec.vaeTiling, std::string("on"));
+        QCOMPARE(request.spec.vaeTileSize, spec.vaeTileSize);
+        QCOMPARE(window_->vaeTiling(), QString("on"));
         QVERIFY(request.reference.empty());  // text mode
         QVERIFY(runToEnd(*window_));
         QCOMPARE(window_->lastResult()->images.front().cols, spec.width);
@@ -375,6 +384,29 @@ private slots:
         file.close();
         QVERIFY(!window_->openSet(folder + "/set.json"));
         QVERIFY2(window_->lastError().contains("set.json"), qPrintable(window_->lastError()));
+        window_->setVaeTiling("auto");
+    }
+
+    // Settings ▸ VAE Tiling: auto by default, in every request, remembered.
+    void vaeTilingIsARememberedSetting() {
+        {
+            auto window = makeWindow("tiling");
+            QCOMPARE(window->vaeTiling(), QString("auto"));
+            QCOMPARE(window->currentRequest().spec.vaeTiling, std::string("auto"));
+            QVERIFY(window->findChild<QAction*>("vaeTilingAuto")->isChecked());
+            window->findChild<QAction*>("vaeTilingOff")->trigger();
+            QCOMPARE(window->currentRequest().spec.vaeTiling, std::string("off"));
+            window->close();
+        }
+        auto window = makeWindow("tiling");
+        QCOMPARE(window->vaeTiling(), QString("off"));
+        QVERIFY(window->findChild<QAction*>("vaeTilingOff")->isChecked());
+        window->findChild<QAction*>("vaeTilingOn")->trigger();
+        QCOMPARE(window->currentRequest().spec.vaeTiling, std::string("on"));
+        QVERIFY(runToEnd(*window));
+        QVERIFY2(window->lastError().isEmpty(), qPrintable(window->lastError()));
+        QCOMPARE(window->lastResult()->spec.vaeTiling, std::string("on"));
+        window->close();
     }
 
     void badModelFolderIsAnErrorNotACrash() {
