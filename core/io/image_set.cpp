@@ -31,11 +31,12 @@ nlohmann::json ImageSetSpec::toJson() const {
                         {"offset", offset},
                         {"inversion_guidance", inversionGuidance},
                         {"plan", plan},
-                        {"vae_tiling", vaeTiling},
-                        {"vae_tile_size", vaeTileSize},
                         {"images", images},
                         {"grid", grid}};
     if (!modelOptions.empty()) j["model_options"] = modelOptions;
+    // Untiled ("off") is what a set without these fields means: such sets are written as before.
+    if (vaeTiling != "off") j["vae_tiling"] = vaeTiling;
+    if (vaeTileSize != 0) j["vae_tile_size"] = vaeTileSize;
     return j;
 }
 

@@ -356,6 +356,7 @@ TEST(VaeTiling, SetJsonKeepsTheTilingAndOldSetsAreUntiled) {
     json.erase("vae_tiling");
     json.erase("vae_tile_size");
     const auto old = ImageSetSpec::fromJson(json, "set.json");
+    EXPECT_EQ(old.toJson(), json);  // untiled sets are written as before
     EXPECT_EQ(old.vaeTiling, "off");
     EXPECT_EQ(old.vaeTileSize, 0);
     spec.vaeTiling = "yes";
