@@ -71,8 +71,9 @@ torch::Tensor blendTo(const torch::Tensor& x, double amount, const torch::Tensor
 }
 
 // softmax([q·Kᵀ ; s_r·q·K_refᵀ + shift] · scale) [V ; V_ref] without the [B, heads, 2N, d]
-// concatenation: per block of one image's heads and queries, the own logits and the logits
-// against its group's reference, merged by their common row maximum (log-sum-exp).
+// concatenation of keys and values: per cache-sized block of one image's heads and queries, the
+// own logits and the logits against its group's reference are written side by side into one
+// block of logits, normalised by one softmax, and applied to V and V_ref in turn.
 // q, k, v [B, heads, N, d] with B = G·n; refKey, refValue [G, heads, M, d]; rowScale[i] scales
 // the reference logits of image i of each group (sa_handler scales the reference keys for the
 // targets, not for the reference itself). `probs`, when given, receives the probabilities over
@@ -97,24 +98,16 @@ torch::Tensor attendWithReference(const torch::Tensor& qIn, const torch::Tensor&
             for (int64_t start = 0; start < queries; start += block.queries) {
                 const int64_t c = std::min(block.queries, queries - start);
                 auto qc = q.narrow(0, r, rr).narrow(1, start, c);
-                auto ownLogits = torch::bmm(qc, kt.narrow(0, r, rr));
-                auto refLogits = torch::bmm(factor == 1.0 ? qc : qc * factor, refKt.narrow(0, refRow, rr));
+                auto logits = torch::empty({rr, c, keys}, q.options());
+                auto ownLogits = logits.narrow(-1, 0, own), refLogits = logits.narrow(-1, own, keys - own);
+                torch::bmm_out(ownLogits, qc, kt.narrow(0, r, rr));
+                torch::bmm_out(refLogits, factor == 1.0 ? qc : qc * factor, refKt.narrow(0, refRow, rr));
                 if (shift != 0.0) refLogits.add_(shift);
-                auto rowMax = torch::maximum(std::get<0>(ownLogits.max(-1, true)), std::get<0>(refLogits.max(-1, true)));
-                // A row whose logits are all −∞ (share strength 0 and no own keys) has nothing to subtract.
-                rowMax.masked_fill_(torch::isinf(rowMax), 0.0);
-                ownLogits.sub_(rowMax).exp_();
-                refLogits.sub_(rowMax).exp_();
-                auto total = ownLogits.sum(-1, true).add_(refLogits.sum(-1, true));
+                auto p = logits.softmax(-1);
                 auto target = out.narrow(0, r, rr).narrow(1, start, c);
-                torch::bmm_out(target, ownLogits, v.narrow(0, r, rr));
-                target.baddbmm_(refLogits, refValue.narrow(0, refRow, rr)).div_(total);
-                if (probs) {
-                    auto p = probs->narrow(0, r, rr).narrow(1, start, c);
-                    auto ownPart = p.narrow(-1, 0, own), refPart = p.narrow(-1, own, keys - own);
-                    torch::div_out(ownPart, ownLogits, total);
-                    torch::div_out(refPart, refLogits, total);
-                }
+                torch::bmm_out(target, p.narrow(-1, 0, own), v.narrow(0, r, rr));
+                target.baddbmm_(p.narrow(-1, own, keys - own), refValue.narrow(0, refRow, rr));
+                if (probs) probs->narrow(0, r, rr).narrow(1, start, c).copy_(p);
             }
         }
     }
