@@ -36,23 +36,21 @@ int64_t untiledVaeBytes(const AutoencoderKLConfig& config, int64_t height, int64
     return kLiveTensors * largest * static_cast<int64_t>(c10::elementSize(dtype));
 }
 
-TilePlan decodeTilePlan(const VaeTileGeometry& g) {
-    // tiled_decode: overlap_size, blend_extent, row_limit.
-    const auto blend = static_cast<int64_t>(g.sampleTile * g.overlap);
-    return {.tile = g.latentTile,
-            .stride = static_cast<int64_t>(g.latentTile * (1 - g.overlap)),
-            .blend = blend,
-            .keep = g.sampleTile - blend};
+namespace {
+
+// diffusers' overlap_size (stride), blend_extent and row_limit (keep) for tiles of `inputTile`
+// cells that become `outputTile` cells.
+TilePlan tilePlan(int64_t inputTile, int64_t outputTile, double overlap) {
+    const auto blend = static_cast<int64_t>(outputTile * overlap);
+    return {.tile = inputTile, .stride = static_cast<int64_t>(inputTile * (1 - overlap)), .blend = blend,
+            .keep = outputTile - blend};
 }
 
-TilePlan encodeTilePlan(const VaeTileGeometry& g) {
-    // tiled_encode: overlap_size, blend_extent, row_limit.
-    const auto blend = static_cast<int64_t>(g.latentTile * g.overlap);
-    return {.tile = g.sampleTile,
-            .stride = static_cast<int64_t>(g.sampleTile * (1 - g.overlap)),
-            .blend = blend,
-            .keep = g.latentTile - blend};
-}
+}  // namespace
+
+TilePlan decodeTilePlan(const VaeTileGeometry& g) { return tilePlan(g.latentTile, g.sampleTile, g.overlap); }
+
+TilePlan encodeTilePlan(const VaeTileGeometry& g) { return tilePlan(g.sampleTile, g.latentTile, g.overlap); }
 
 namespace {
 
