@@ -107,25 +107,24 @@ bool vaeTilesImage(const AutoencoderKLConfig& config, const VaeTiling& tiling, i
     return largerThanTile && untiledVaeBytes(config, height, width, dtype) > kAutoTilingBytes;
 }
 
-// Row by row as the reference's Python loop, so that every ramp weight and every product is
-// rounded exactly as there (tensor × Python float).
-torch::Tensor blendV(const torch::Tensor& a, torch::Tensor b, int64_t extent) {
-    const int64_t e = std::min({a.size(2), b.size(2), extent});
-    for (int64_t y = 0; y < e; ++y) {
-        const double w = static_cast<double>(y) / static_cast<double>(e);
-        b.select(2, y).copy_(a.select(2, a.size(2) - e + y) * (1 - w) + b.select(2, y) * w);
+namespace {
+
+// Row (dim 2) or column (dim 3) by row as the reference's Python loop, so that every ramp weight
+// and every product is rounded exactly as there (tensor × Python float).
+torch::Tensor blendAlong(const torch::Tensor& a, torch::Tensor b, int64_t extent, int64_t dim) {
+    const int64_t e = std::min({a.size(dim), b.size(dim), extent});
+    for (int64_t i = 0; i < e; ++i) {
+        const double w = static_cast<double>(i) / static_cast<double>(e);
+        b.select(dim, i).copy_(a.select(dim, a.size(dim) - e + i) * (1 - w) + b.select(dim, i) * w);
     }
     return b;
 }
 
-torch::Tensor blendH(const torch::Tensor& a, torch::Tensor b, int64_t extent) {
-    const int64_t e = std::min({a.size(3), b.size(3), extent});
-    for (int64_t x = 0; x < e; ++x) {
-        const double w = static_cast<double>(x) / static_cast<double>(e);
-        b.select(3, x).copy_(a.select(3, a.size(3) - e + x) * (1 - w) + b.select(3, x) * w);
-    }
-    return b;
-}
+}  // namespace
+
+torch::Tensor blendV(const torch::Tensor& a, torch::Tensor b, int64_t extent) { return blendAlong(a, std::move(b), extent, 2); }
+
+torch::Tensor blendH(const torch::Tensor& a, torch::Tensor b, int64_t extent) { return blendAlong(a, std::move(b), extent, 3); }
 
 torch::Tensor tileAndBlend(const torch::Tensor& input, const TilePlan& plan, const TileFunction& run,
                            const CancelToken* cancel) {
