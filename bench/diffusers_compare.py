@@ -89,6 +89,9 @@ def main():
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--threads", type=int, default=os.cpu_count())
     parser.add_argument("--warmup", type=int, default=1, help="untimed runs before each timed loop")
+    parser.add_argument("--job", metavar="DIR",
+                        help="the whole job once, as a user runs it: load, StyleAligned loop, decode, PNGs into DIR "
+                             "(time the process from outside: bench/compare_job.sh)")
     parser.add_argument("--only", choices=["all", "plain", "shared"], default="all",
                         help="time only one loop (for a memory measurement, e.g. SDXL 1024² with --steps 1)")
     args = parser.parse_args()
@@ -117,6 +120,8 @@ def main():
             latents = scheduler.step(uncond + 7.5 * (cond - uncond), t, latents).prev_sample
         return latents
 
+    if args.job:
+        return run_job(args, unet, vae, loop, load)
     print(f"diffusers 0.25 + sa_handler | model {args.model} | {width}x{height}, {args.steps} steps, "
           f"1 reference + {args.targets} targets, {torch.get_num_threads()} threads, best of {args.repeat}")
     print(f"{'load UNet + VAE (from_pretrained)':<44} {load:9.3f} s")
@@ -137,6 +142,31 @@ def main():
             ratio = f"   ratio {shared / plain:.3f}x" if args.only == "all" else ""
             print(f"{'StyleAligned set (one batch)':<44} {shared:9.3f} s{ratio}")
     print(f"\npeak RSS {peak_rss_gib():.2f} GiB")
+
+
+def run_job(args, unet, vae, loop, load):
+    """One StyleAligned set from start to PNGs, with the stages timed (the process's own start-up and
+    imports are timed from outside)."""
+    from PIL import Image
+
+    os.makedirs(args.job, exist_ok=True)
+    with torch.no_grad():
+        handler = sa_handler.Handler(types.SimpleNamespace(unet=unet))
+        handler.register(sa_handler.StyleAlignedArgs())
+        start = time.perf_counter()
+        latents = loop()
+        denoise = time.perf_counter() - start
+        start = time.perf_counter()
+        images = vae.decode(latents / vae.config.scaling_factor).sample
+        decode = time.perf_counter() - start
+        start = time.perf_counter()
+        pixels = (images / 2 + 0.5).clamp(0, 1).permute(0, 2, 3, 1).mul(255).round().to(torch.uint8)
+        for i, image in enumerate(pixels):  # VaeImageProcessor.postprocess + PIL save, as the pipeline's user does
+            Image.frombytes("RGB", (image.shape[1], image.shape[0]), image.contiguous().numpy().tobytes()).save(
+                os.path.join(args.job, f"image_{i:02d}.png"))
+        write = time.perf_counter() - start
+    print(f"job: load {load:.3f} s, StyleAligned loop {denoise:.3f} s, decode {decode:.3f} s, write {write:.3f} s, "
+          f"peak RSS {peak_rss_gib():.2f} GiB")
 
 
 if __name__ == "__main__":
