@@ -20,9 +20,15 @@
 // DIR/decode.json, then exits; bench/profile_summary.py
 // sums them by op class.
 //
+// --panorama times a MultiDiffusion panorama (core/pipeline/panorama.h) 4 windows wide, the window
+// being the set's square size, with --view-batch N views per UNet call (default 4), against a
+// StyleAligned set of 1 reference + N targets at that square size: seconds per view per step vs
+// seconds per target per step, and their ratio (the cost of cutting, averaging and the reference
+// riding along in every view batch), then exits.
+//
 // usage: stylealigned-bench [--model DIR | --shape S] [--targets N] [--steps N] [--height H --width W]
 //                           [--repeat R] [--threads N] [--skip-rerun] [--only-shared] [--profile DIR]
-//                           [--write DIR]
+//                           [--write DIR] [--panorama [--view-batch N]]
 #include <sys/resource.h>
 
 #include <chrono>
@@ -35,6 +41,7 @@
 #include "app/cli_support.h"
 #include "bench/random_model.h"
 #include "core/pipeline/diffusers_export.h"
+#include "core/pipeline/panorama.h"
 #include "core/pipeline/prompt_encoding.h"
 #include "core/common/runtime.h"
 #include "core/pipeline/style_aligned_pipeline.h"
@@ -53,12 +60,48 @@ double seconds(const std::function<void()>& work, int repeat) {
     return best;
 }
 
+// --panorama: a panorama's seconds per view per step against a square set's per target per step.
+void panoramaTiming(const std::shared_ptr<StableDiffusionModel>& model, const StyleAlignedRequest& square,
+                    int viewBatch, int repeat) {
+    const auto& g = square.generation;
+    if (g.height != g.width) throw Error("--panorama: the window is the set's square size; give --height = --width");
+    PanoramaRequest panorama;
+    panorama.referencePrompt = g.prompts.front();
+    panorama.prompt = "a village, pixel art style";
+    panorama.steps = g.steps;
+    panorama.window = g.height / model->vaeScaleFactor();
+    panorama.height = g.height;
+    panorama.width = 4 * g.width;
+    panorama.viewBatchSize = viewBatch;
+    panorama.plan = square.plan;
+    PanoramaPipeline pipeline(model);
+    PanoramaResult run;
+    const double tPanorama = seconds([&] { run = pipeline.generate(panorama, {}, nullptr, false); }, repeat);
+    const auto views = static_cast<double>(run.layout.views.size());
+    const double perView = tPanorama / (views * g.steps);
+
+    auto set = square;
+    set.generation.prompts.resize(static_cast<size_t>(viewBatch) + 1, panorama.prompt);
+    set.generation.seeds.clear();
+    StyleAlignedPipeline sets(model);
+    const double tSet = seconds([&] { sets.generate(set, {}, nullptr, false); }, repeat);
+    const double perTarget = tSet / (static_cast<double>(viewBatch) * g.steps);
+    fmt::print("\npanorama {}x{} ({} views, window {} stride {}, {} per batch), {} steps\n", panorama.width,
+               panorama.height, run.layout.views.size(), run.layout.window, run.layout.stride, viewBatch, g.steps);
+    fmt::print("{:<44} {:>9.3f} s\n{:<44} {:>9.4f} s\n", "panorama (no decode)", tPanorama, "  per view per step",
+               perView);
+    fmt::print("{:<44} {:>9.3f} s\n{:<44} {:>9.4f} s\n", fmt::format("square set, 1 + {} images", viewBatch), tSet,
+               "  per target per step", perTarget);
+    fmt::print("{:<44} {:>9.3f}x\n", "panorama view / square target", perView / perTarget);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
     try {
-        cli::Args args(argc, argv, 1, {"skip-rerun", "only-shared"});
-        args.expectOnly({"model", "shape", "targets", "steps", "height", "width", "repeat", "threads", "skip-rerun", "only-shared", "profile", "write"});
+        cli::Args args(argc, argv, 1, {"skip-rerun", "only-shared", "panorama"});
+        args.expectOnly({"model", "shape", "targets", "steps", "height", "width", "repeat", "threads", "skip-rerun",
+                         "only-shared", "profile", "write", "panorama", "view-batch"});
         configureRuntime(args.getInt("threads", 0));
         const std::string folder = args.has("shape") ? "random " + args.get("shape")
                                    : args.get("model", std::string(STYLEALIGNED_SOURCE_DIR) + "/tests/data/golden/tiny-sd15");
@@ -120,6 +163,11 @@ int main(int argc, char** argv) {
             getrusage(RUSAGE_SELF, &usage);
             return usage.ru_maxrss / (1024.0 * 1024.0);
         };
+        if (args.has("panorama")) {
+            panoramaTiming(model, request, args.getInt("view-batch", 4, 1), repeat);
+            fmt::print("\npeak RSS {:.2f} GiB\n", peak());
+            return 0;
+        }
         if (args.has("only-shared")) {
             StyleAlignedPipeline pipeline(model);
             const double t = seconds([&] { pipeline.generate(request, {}, nullptr, false); }, repeat);
