@@ -94,6 +94,20 @@ TEST(PanoramaViews, RefusesWhatTheReferenceCannotDo) {
     EXPECT_NO_THROW((void)panoramaLayout(latentRequest(8, 25, 8, 4, true), 8));
 }
 
+// The request's default decode tiles an SD-size panorama (512 × 2048, the pipeline's default; with
+// circular padding 128 px wider), so it fits; the 512² reference image is decoded whole.
+TEST(PanoramaViews, DefaultDecodeTilesAnSdPanorama) {
+    AutoencoderKLConfig sd;
+    sd.block_out_channels = {128, 256, 512, 512};
+    sd.layers_per_block = 2;
+    sd.sample_size = 512;
+    const PanoramaRequest r;
+    EXPECT_EQ(r.vaeTiling.mode, VaeTilingMode::Auto);
+    EXPECT_TRUE(vaeTilesImage(sd, r.vaeTiling, 512, 2048, torch::kFloat32));
+    EXPECT_TRUE(vaeTilesImage(sd, r.vaeTiling, 512, 2048 + 2 * 8 * 8, torch::kFloat32));
+    EXPECT_FALSE(vaeTilesImage(sd, r.vaeTiling, 512, 512, torch::kFloat32));
+}
+
 // ---- the pipeline on the tiny models ---------------------------------------------------------
 
 std::shared_ptr<StableDiffusionModel> model(const std::string& name) {
