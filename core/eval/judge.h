@@ -34,9 +34,9 @@ public:
     // Activations after the first `blocks` conv blocks.
     torch::Tensor activations(const torch::Tensor& images, int blocks);
 
-    std::vector<torch::nn::Conv2d> convs;
+    std::vector<Conv2d> convs;
     std::vector<GroupNorm> norms;
-    torch::nn::Linear subjectHead{nullptr}, styleHead{nullptr};
+    Linear subjectHead{nullptr}, styleHead{nullptr};
 };
 TORCH_MODULE(JudgeNet);
 

@@ -88,7 +88,7 @@ public:
     bool residualConnection;
     double rescaleOutputFactor;
     GroupNorm groupNorm{nullptr};
-    torch::nn::Linear toQ{nullptr}, toK{nullptr}, toV{nullptr}, toOut{nullptr};
+    Linear toQ{nullptr}, toK{nullptr}, toV{nullptr}, toOut{nullptr};
     std::shared_ptr<AttnProcessor> processor;
 };
 TORCH_MODULE(Attention);

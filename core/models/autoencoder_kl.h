@@ -37,7 +37,7 @@ public:
     explicit VaeEncoderImpl(const AutoencoderKLConfig& config);
     torch::Tensor forward(const torch::Tensor& x);
 
-    torch::nn::Conv2d convIn{nullptr}, convOut{nullptr};
+    Conv2d convIn{nullptr}, convOut{nullptr};
     std::vector<DownBlock> downBlocks;
     MidBlock midBlock{nullptr};
     GroupNorm convNormOut{nullptr};
@@ -50,7 +50,7 @@ public:
     explicit VaeDecoderImpl(const AutoencoderKLConfig& config);
     torch::Tensor forward(const torch::Tensor& z);
 
-    torch::nn::Conv2d convIn{nullptr}, convOut{nullptr};
+    Conv2d convIn{nullptr}, convOut{nullptr};
     std::vector<UpBlock> upBlocks;
     MidBlock midBlock{nullptr};
     GroupNorm convNormOut{nullptr};
@@ -74,7 +74,7 @@ public:
 
     VaeEncoder encoder{nullptr};
     VaeDecoder decoder{nullptr};
-    torch::nn::Conv2d quantConv{nullptr}, postQuantConv{nullptr};
+    Conv2d quantConv{nullptr}, postQuantConv{nullptr};
 
 private:
     AutoencoderKLConfig config_;

@@ -63,7 +63,7 @@ public:
 
 private:
     struct Attention {
-        torch::nn::Linear query{nullptr}, key{nullptr}, value{nullptr}, dense{nullptr};
+        Linear query{nullptr}, key{nullptr}, value{nullptr}, dense{nullptr};
         torch::nn::LayerNorm norm{nullptr};
     };
     Attention makeAttention(const std::string& name, int keyWidth, const BlipTextConfig& c);
@@ -71,7 +71,7 @@ private:
     int heads;
     Activation act;
     Attention self_, cross_;
-    torch::nn::Linear intermediate{nullptr}, output{nullptr};
+    Linear intermediate{nullptr}, output{nullptr};
     torch::nn::LayerNorm outputNorm{nullptr};
 };
 TORCH_MODULE(BlipTextLayer);
@@ -89,7 +89,7 @@ private:
     torch::nn::Embedding wordEmbeddings{nullptr}, positionEmbeddings{nullptr};
     torch::nn::LayerNorm embeddingNorm{nullptr};
     std::vector<BlipTextLayer> layers;
-    torch::nn::Linear transformDense{nullptr}, decoder{nullptr};
+    Linear transformDense{nullptr}, decoder{nullptr};
     torch::nn::LayerNorm transformNorm{nullptr};
     torch::Tensor decoderBias;
     Activation act;

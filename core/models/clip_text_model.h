@@ -43,7 +43,7 @@ public:
     torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& mask = {});
 
     torch::nn::LayerNorm layerNorm1{nullptr}, layerNorm2{nullptr};
-    torch::nn::Linear qProj{nullptr}, kProj{nullptr}, vProj{nullptr}, outProj{nullptr}, fc1{nullptr}, fc2{nullptr};
+    Linear qProj{nullptr}, kProj{nullptr}, vProj{nullptr}, outProj{nullptr}, fc1{nullptr}, fc2{nullptr};
     Activation act;
     int heads;
 };
@@ -63,7 +63,7 @@ public:
     torch::nn::Embedding tokenEmbedding{nullptr}, positionEmbedding{nullptr};
     std::vector<CLIPEncoderLayer> layers;
     torch::nn::LayerNorm finalLayerNorm{nullptr};
-    torch::nn::Linear textProjection{nullptr};
+    Linear textProjection{nullptr};
 
 private:
     CLIPTextConfig config_;

@@ -16,7 +16,7 @@ public:
     TimestepEmbeddingImpl(int inChannels, int timeEmbedDim, const std::string& act);
     torch::Tensor forward(const torch::Tensor& x);
 
-    torch::nn::Linear linear1{nullptr}, linear2{nullptr};
+    Linear linear1{nullptr}, linear2{nullptr};
     Activation act;
 };
 TORCH_MODULE(TimestepEmbedding);

@@ -56,12 +56,48 @@ torch::nn::LayerNorm layerNorm(int64_t dim, double eps) {
     return torch::nn::LayerNorm(torch::nn::LayerNormOptions({dim}).eps(eps));
 }
 
-torch::nn::Conv2d conv2d(int in, int out, int kernel, int stride, int padding, bool bias) {
-    return torch::nn::Conv2d(torch::nn::Conv2dOptions(in, out, kernel).stride(stride).padding(padding).bias(bias));
+Conv2d conv2d(int in, int out, int kernel, int stride, int padding, bool bias) {
+    return Conv2d(torch::nn::Conv2dOptions(in, out, kernel).stride(stride).padding(padding).bias(bias));
 }
 
-torch::nn::Linear linear(int in, int out, bool bias) {
-    return torch::nn::Linear(torch::nn::LinearOptions(in, out).bias(bias));
+Linear linear(int in, int out, bool bias) {
+    return Linear(torch::nn::LinearOptions(in, out).bias(bias));
+}
+
+namespace {
+
+bool adapterOn(const LowRankAdapter& a) { return a.scale && *a.scale != 0.0; }
+
+}  // namespace
+
+torch::Tensor AdaptableLayer::mergedWeight() const {
+    const auto& w = baseWeight();
+    auto merged = w.to(torch::kFloat32, /*non_blocking=*/false, /*copy=*/true);
+    for (const auto& a : adapters)
+        if (adapterOn(a)) {
+            auto fusion = torch::mm(a.up.to(torch::kFloat32).flatten(1) * a.factor, a.down.to(torch::kFloat32).flatten(1));
+            merged = merged + *a.scale * fusion.reshape(w.sizes());
+        }
+    return merged.to(w.scalar_type());
+}
+
+torch::Tensor LinearImpl::forward(const torch::Tensor& x) {
+    auto y = torch::nn::LinearImpl::forward(x);
+    for (const auto& a : adapters)
+        if (adapterOn(a)) y.add_(torch::linear(torch::linear(x, a.down), a.up), *a.scale * a.factor);
+    return y;
+}
+
+torch::Tensor Conv2dImpl::forward(const torch::Tensor& x) {
+    auto y = torch::nn::Conv2dImpl::forward(x);
+    for (const auto& a : adapters)
+        if (adapterOn(a)) {
+            // Numeric padding only: the networks build every conv with conv2d() above.
+            const auto& padding = c10::get<torch::ExpandingArray<2>>(options.padding());
+            auto down = torch::conv2d(x, a.down, {}, options.stride(), padding, options.dilation());
+            y.add_(torch::conv2d(down, a.up), *a.scale * a.factor);
+        }
+    return y;
 }
 
 }  // namespace sa

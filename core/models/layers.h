@@ -58,8 +58,50 @@ enum class ScaleAt { Queries, ScoresMultiply, ScoresDivide };
 torch::Tensor scaledAttention(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v, ScaleAt scale,
                               const torch::Tensor& mask = {});
 
+// A low-rank adapter (LoRA; LoCon on convolutions) on a Linear or Conv2d: the layer's output gains
+// scale · factor · up(down(x)), as diffusers' LoRACompatibleLinear / LoRACompatibleConv compute it.
+// The base weights never change: `scale` is shared by every adapter of one LoRA file, so moving
+// its weight or switching it off (0) is one store, never a reload (core/models/lora.h fills these).
+struct LowRankAdapter {
+    torch::Tensor down;   // Linear [r, in]; Conv2d [r, in, kh, kw], with the base conv's stride and padding
+    torch::Tensor up;     // Linear [out, r]; Conv2d [out, r, 1, 1]
+    double factor = 1.0;  // alpha / rank; 1 when the file stores no alpha
+    std::shared_ptr<const double> scale;
+};
+
+// What a layer that takes adapters shares, whether Linear or Conv2d: its adapters and its base
+// weight ([out, in] or [out, in, kh, kw]), so LoRA code handles both alike.
+class AdaptableLayer {
+public:
+    virtual ~AdaptableLayer() = default;
+    virtual const torch::Tensor& baseWeight() const = 0;
+    // W + Σ scale · factor · up @ down over the adapters that are on (convolutions:
+    // up[:, :, 0, 0] @ down.flatten(1), reshaped), as diffusers' _fuse_lora computes it in float32.
+    torch::Tensor mergedWeight() const;
+
+    std::vector<LowRankAdapter> adapters;
+};
+
+// torch::nn::Linear and Conv2d with adapters. Every Linear / Conv2d of the networks is one of
+// these; with no adapter, or every adapter's scale 0, the forward is the stock one bit for bit.
+class LinearImpl : public torch::nn::LinearImpl, public AdaptableLayer {
+public:
+    using torch::nn::LinearImpl::LinearImpl;
+    torch::Tensor forward(const torch::Tensor& x);
+    const torch::Tensor& baseWeight() const override { return weight; }
+};
+TORCH_MODULE(Linear);
+
+class Conv2dImpl : public torch::nn::Conv2dImpl, public AdaptableLayer {
+public:
+    using torch::nn::Conv2dImpl::Conv2dImpl;
+    torch::Tensor forward(const torch::Tensor& x);
+    const torch::Tensor& baseWeight() const override { return weight; }
+};
+TORCH_MODULE(Conv2d);
+
 torch::nn::LayerNorm layerNorm(int64_t dim, double eps);
-torch::nn::Conv2d conv2d(int in, int out, int kernel, int stride = 1, int padding = 0, bool bias = true);
-torch::nn::Linear linear(int in, int out, bool bias = true);
+Conv2d conv2d(int in, int out, int kernel, int stride = 1, int padding = 0, bool bias = true);
+Linear linear(int in, int out, bool bias = true);
 
 }  // namespace sa

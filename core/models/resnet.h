@@ -25,8 +25,8 @@ public:
     torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& temb);
 
     GroupNorm norm1{nullptr}, norm2{nullptr};
-    torch::nn::Conv2d conv1{nullptr}, conv2{nullptr}, convShortcut{nullptr};
-    torch::nn::Linear timeEmbProj{nullptr};
+    Conv2d conv1{nullptr}, conv2{nullptr}, convShortcut{nullptr};
+    Linear timeEmbProj{nullptr};
     Activation act;
     double outputScaleFactor;
 };
@@ -38,7 +38,7 @@ public:
     Downsample2DImpl(int channels, int padding);
     torch::Tensor forward(const torch::Tensor& x);
 
-    torch::nn::Conv2d conv{nullptr};
+    Conv2d conv{nullptr};
     int padding;
 };
 TORCH_MODULE(Downsample2D);
@@ -49,7 +49,7 @@ public:
     explicit Upsample2DImpl(int channels);
     torch::Tensor forward(const torch::Tensor& x, std::optional<std::vector<int64_t>> size = std::nullopt);
 
-    torch::nn::Conv2d conv{nullptr};
+    Conv2d conv{nullptr};
 };
 TORCH_MODULE(Upsample2D);
 

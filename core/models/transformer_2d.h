@@ -14,7 +14,7 @@ public:
     FeedForwardImpl(int dim, int mult = 4);
     torch::Tensor forward(const torch::Tensor& x);
 
-    torch::nn::Linear proj{nullptr}, out{nullptr};
+    Linear proj{nullptr}, out{nullptr};
 };
 TORCH_MODULE(FeedForward);
 

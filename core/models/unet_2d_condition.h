@@ -78,7 +78,7 @@ public:
     const UNet2DConditionConfig& config() const { return config_; }
     int numUpsamplers() const { return static_cast<int>(config_.block_out_channels.size()) - 1; }
 
-    torch::nn::Conv2d convIn{nullptr}, convOut{nullptr};
+    Conv2d convIn{nullptr}, convOut{nullptr};
     TimestepEmbedding timeEmbedding{nullptr}, addEmbedding{nullptr};
     std::vector<DownBlock> downBlocks;
     std::vector<UpBlock> upBlocks;

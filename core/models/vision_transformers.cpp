@@ -35,7 +35,7 @@ VisionTransformerConfig readCommon(const JsonConfig& j, VisionTransformerConfig 
     return c;
 }
 
-torch::Tensor patchTokens(torch::nn::Conv2d& conv, const torch::Tensor& pixels, const VisionTransformerConfig& c,
+torch::Tensor patchTokens(Conv2d& conv, const torch::Tensor& pixels, const VisionTransformerConfig& c,
                           const char* what) {
     if (pixels.dim() != 4 || pixels.size(1) != c.num_channels || pixels.size(2) != c.image_size ||
         pixels.size(3) != c.image_size)

@@ -58,11 +58,11 @@ public:
 private:
     VisionTransformerConfig config_;
     torch::Tensor classEmbedding;
-    torch::nn::Conv2d patchEmbedding{nullptr};
+    Conv2d patchEmbedding{nullptr};
     torch::nn::Embedding positionEmbedding{nullptr};
     torch::nn::LayerNorm preLayerNorm{nullptr}, postLayerNorm{nullptr};
     std::vector<CLIPEncoderLayer> layers;
-    torch::nn::Linear visualProjection{nullptr};
+    Linear visualProjection{nullptr};
 };
 TORCH_MODULE(CLIPVisionModel);
 
@@ -76,7 +76,7 @@ private:
     int heads;
     Activation act;
     torch::nn::LayerNorm layerNorm1{nullptr}, layerNorm2{nullptr};
-    torch::nn::Linear qkv{nullptr}, projection{nullptr}, fc1{nullptr}, fc2{nullptr};
+    Linear qkv{nullptr}, projection{nullptr}, fc1{nullptr}, fc2{nullptr};
 };
 TORCH_MODULE(BlipVisionLayer);
 
@@ -90,7 +90,7 @@ public:
 private:
     VisionTransformerConfig config_;
     torch::Tensor classEmbedding, positionEmbedding;
-    torch::nn::Conv2d patchEmbedding{nullptr};
+    Conv2d patchEmbedding{nullptr};
     std::vector<BlipVisionLayer> layers;
     torch::nn::LayerNorm postLayerNorm{nullptr};
 };
@@ -105,7 +105,7 @@ private:
     int heads;
     Activation act;
     torch::nn::LayerNorm layerNormBefore{nullptr}, layerNormAfter{nullptr};
-    torch::nn::Linear query{nullptr}, key{nullptr}, value{nullptr}, attentionOut{nullptr}, intermediate{nullptr},
+    Linear query{nullptr}, key{nullptr}, value{nullptr}, attentionOut{nullptr}, intermediate{nullptr},
         output{nullptr};
 };
 TORCH_MODULE(ViTLayer);
@@ -120,10 +120,10 @@ public:
 private:
     VisionTransformerConfig config_;
     torch::Tensor clsToken, positionEmbeddings;
-    torch::nn::Conv2d patchProjection{nullptr};
+    Conv2d patchProjection{nullptr};
     std::vector<ViTLayer> layers;
     torch::nn::LayerNorm layerNorm{nullptr};
-    torch::nn::Linear poolerDense{nullptr};
+    Linear poolerDense{nullptr};
 };
 TORCH_MODULE(ViTModel);
 

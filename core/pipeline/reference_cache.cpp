@@ -64,6 +64,8 @@ std::string referenceKey(const StableDiffusionModel& model, const StyleAlignedRe
     std::string key = fmt::format("model={}@{};dtype={};size={}x{};steps={};cfg={};negative={};ref={}",
                                   model.folder.string(), static_cast<const void*>(&model), c10::toString(model.dtype),
                                   g.width, g.height, g.steps, g.guidanceScale > 1.0, g.negativePrompt, g.prompts.front());
+    // LoRAs change every layer they adapt, the reference's included: never replay under others.
+    if (const auto loras = model.loraSignature(); !loras.empty()) key += ";lora=" + loras;
     if (r.referenceImage.defined()) {
         // A tiled encode gives another z0: the tiles the reference was encoded with are part of the key.
         std::string tiles = "none";

@@ -38,6 +38,7 @@ private:
 // prompt, negative prompt and seed (text mode; the guidance too, it moves the reference's own
 // trajectory) or its image, caption, offset and inversion guidance (image mode). `request` must
 // be resolved (resolveRequest).
+// The key includes the active LoRAs and their weights (StableDiffusionModel::loraSignature).
 std::string referenceKey(const StableDiffusionModel& model, const StyleAlignedRequest& request);
 
 }  // namespace sa

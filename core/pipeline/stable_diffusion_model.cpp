@@ -1,5 +1,7 @@
 #include "core/pipeline/stable_diffusion_model.h"
 
+#include <cmath>
+
 #include "core/io/state_dict.h"
 #include "core/pipeline/single_file_model.h"
 
@@ -167,6 +169,109 @@ void StableDiffusionModel::checkConsistency(const std::string& unetWhere, const 
     if (vae && vae->config().latent_channels != unetConfig.in_channels)
         fail("{}: latent_channels {} does not match unet in_channels {}", vaeWhere,
              vae->config().latent_channels, unetConfig.in_channels);
+}
+
+LoraNetworks StableDiffusionModel::loraNetworks() const {
+    // The holders are shared handles: adapters go on the model's own networks.
+    LoraNetworks networks{unet.ptr().get(), textEncoder ? textEncoder.ptr().get() : nullptr,
+                          textEncoder2 ? textEncoder2.ptr().get() : nullptr, familyLabel};
+    if (familyLabel == "SD") {
+        // A diffusers folder says only "StableDiffusionPipeline": the text width tells 1.x from 2.x.
+        const int width = unet->config().cross_attention_dim.front();
+        networks.family = width == 768 ? "SD 1.x" : width == 1024 ? "SD 2.x" : "SD";
+    }
+    return networks;
+}
+
+namespace {
+
+// Tells a file from the same path rewritten (a LoRA trained further), without reading it.
+std::string fileIdentity(const std::filesystem::path& path) {
+    const auto text = fmt::format("{}|{}|{}", std::filesystem::absolute(path).lexically_normal().string(),
+                                  std::filesystem::file_size(path),
+                                  std::filesystem::last_write_time(path).time_since_epoch().count());
+    uint32_t h = 2166136261u;
+    for (unsigned char c : text) h = (h ^ c) * 16777619u;
+    return fmt::format("{:08x}", h);
+}
+
+void checkWeight(double weight, const std::string& name) {
+    if (!std::isfinite(weight)) fail("LoRA '{}': weight {} is not a finite number", name, weight);
+}
+
+}  // namespace
+
+AttachedLora StableDiffusionModel::addLora(const std::filesystem::path& file, double weight, const LoraReadOptions& options,
+                                           const std::string& name) {
+    const auto networks = loraNetworks();
+    auto lora = readLora(file, networks, options);
+    AttachedLora entry;
+    entry.name = name;
+    if (entry.name.empty()) {
+        const auto stem = (std::filesystem::is_directory(file) ? file.filename() : file.stem()).string();
+        entry.name = stem;
+        for (int i = 2; std::any_of(loras_.begin(), loras_.end(), [&](const auto& l) { return l.name == entry.name; }); ++i)
+            entry.name = fmt::format("{}-{}", stem, i);
+    }
+    checkWeight(weight, entry.name);
+    for (const auto& other : loras_) {
+        if (other.name == entry.name) fail("{}: a LoRA named '{}' is already attached", file.string(), entry.name);
+        std::error_code missing;  // a file removed since it was attached is not this one
+        if (std::filesystem::equivalent(other.path, file, missing))
+            fail("{}: already attached as '{}'; change its weight instead", file.string(), other.name);
+    }
+    entry.path = file;
+    entry.format = lora.format;
+    entry.weight = weight;
+    entry.layers = static_cast<int>(lora.layers.size());
+    entry.unmatched = lora.unmatched;
+    entry.identity = fileIdentity(lora.path);
+    entry.scale = std::make_shared<double>(weight);
+    attachLora(lora, networks, entry.scale);
+    loras_.push_back(entry);
+    return entry;
+}
+
+AttachedLora& StableDiffusionModel::attachedLora(const std::string& name) {
+    for (auto& l : loras_)
+        if (l.name == name) return l;
+    std::vector<std::string> names;
+    for (const auto& l : loras_) names.push_back(l.name);
+    fail("no LoRA named '{}' is attached (attached: {})", name, names.empty() ? "none" : fmt::format("{}", fmt::join(names, ", ")));
+}
+
+void StableDiffusionModel::setLoraWeight(const std::string& name, double weight) {
+    auto& lora = attachedLora(name);
+    checkWeight(weight, name);
+    lora.weight = weight;
+    *lora.scale = lora.enabled ? weight : 0.0;
+}
+
+void StableDiffusionModel::setLoraEnabled(const std::string& name, bool enabled) {
+    auto& lora = attachedLora(name);
+    lora.enabled = enabled;
+    *lora.scale = enabled ? lora.weight : 0.0;
+}
+
+void StableDiffusionModel::removeLora(const std::string& name) {
+    const auto* scale = attachedLora(name).scale.get();
+    detachLora(loraNetworks(), scale);
+    std::erase_if(loras_, [&](const AttachedLora& l) { return l.name == name; });
+}
+
+void StableDiffusionModel::removeAllLoras() {
+    while (!loras_.empty()) removeLora(loras_.back().name);
+}
+
+std::string StableDiffusionModel::loraSignature() const {
+    std::vector<std::string> active;
+    for (const auto& l : loras_)
+        if (*l.scale != 0.0) active.push_back(fmt::format("{}#{}*{}", l.name, l.identity, *l.scale));
+    return fmt::format("{}", fmt::join(active, ","));
+}
+
+torch::Tensor StableDiffusionModel::mergedLoraWeight(LoraNetwork network, const std::string& layer) const {
+    return adaptableLayer(loraNetworks(), network, layer).mergedWeight();
 }
 
 }  // namespace sa

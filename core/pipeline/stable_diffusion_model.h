@@ -14,6 +14,7 @@
 #include "core/models/autoencoder_kl.h"
 #include "core/models/clip_text_model.h"
 #include "core/common/cancel.h"
+#include "core/models/lora.h"
 #include "core/models/unet_2d_condition.h"
 #include "core/pipeline/original_config.h"
 #include "core/schedulers/ddim_scheduler.h"
@@ -43,6 +44,19 @@ struct LoadOptions {
     // Progress in [0, 1] with what is being loaded; checked for cancellation between tensors.
     std::function<void(double fraction, const std::string& what)> progress;
     const CancelToken* cancel = nullptr;
+};
+
+// A LoRA attached to a model (StableDiffusionModel::addLora).
+struct AttachedLora {
+    std::string name;  // unique in the model: the file's stem unless given
+    std::filesystem::path path;  // as given: the file, or the diffusers LoRA folder
+    LoraFormat format = LoraFormat::Kohya;
+    double weight = 1.0;  // diffusers' cross_attention_kwargs "scale", for the UNet and the text encoders
+    bool enabled = true;
+    int layers = 0;                      // layers it adapts
+    std::vector<std::string> unmatched;  // keys it skipped (LoraReadOptions::allowUnmatched)
+    std::string identity;                // hash of the file's path, size and modification time
+    std::shared_ptr<double> scale;       // weight when enabled, else 0: what its adapters read
 };
 
 struct StableDiffusionModel {
@@ -80,6 +94,30 @@ struct StableDiffusionModel {
     static std::shared_ptr<StableDiffusionModel> load(const std::filesystem::path& path, const LoadOptions& options = {});
     // The cross-checks alone; `unetWhere` / `vaeWhere` name the configs in errors.
     void checkConsistency(const std::string& unetWhere, const std::string& vaeWhere) const;
+
+    // LoRAs (core/models/lora.h), several at once, each with its own weight, on the UNet and the
+    // text encoders. Attaching reads and checks the file whole first; weights, switching and
+    // removal store into the scale a LoRA's adapters share, so base weights never change and
+    // nothing is reloaded (switched off or removed, outputs are the base ones bit for bit).
+    // Change them between runs, not during one. Names are those given back by addLora.
+    AttachedLora addLora(const std::filesystem::path& file, double weight = 1.0, const LoraReadOptions& options = {},
+                         const std::string& name = {});
+    void setLoraWeight(const std::string& name, double weight);
+    void setLoraEnabled(const std::string& name, bool enabled);
+    void removeLora(const std::string& name);
+    void removeAllLoras();
+    const std::vector<AttachedLora>& loras() const { return loras_; }
+    // The LoRAs that change outputs (enabled, weight ≠ 0) with their files and weights, in order,
+    // e.g. "detail#1f3a9c0e*0.6"; "" when none. Any change to the LoRA set or a weight changes it,
+    // so it keys caches of results (the reference cache).
+    std::string loraSignature() const;
+    // `layer`'s weight with the active LoRAs merged in: W + Σ weight · factor · up @ down.
+    torch::Tensor mergedLoraWeight(LoraNetwork network, const std::string& layer) const;
+    LoraNetworks loraNetworks() const;
+
+private:
+    AttachedLora& attachedLora(const std::string& name);
+    std::vector<AttachedLora> loras_;
 };
 
 // The single-file options as set.json keeps them ("model_options"), so that a set made from a
