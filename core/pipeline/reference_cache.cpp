@@ -66,6 +66,10 @@ std::string referenceKey(const StableDiffusionModel& model, const StyleAlignedRe
                                   g.width, g.height, g.steps, g.guidanceScale > 1.0, g.negativePrompt, g.prompts.front());
     // LoRAs change every layer they adapt, the reference's included: never replay under others.
     if (const auto loras = model.loraSignature(); !loras.empty()) key += ";lora=" + loras;
+    if (g.control.controlsReference())  // the reference row's map and the ControlNet steer the tape
+        key += fmt::format(";control={}@{};map={:x};scale={};range={}-{};guess={}", g.control.label,
+                           static_cast<const void*>(g.control.net.get()), tensorHash(g.control.images[0]),
+                           g.control.scale, g.control.start, g.control.end, g.control.guessMode);
     if (r.referenceImage.defined()) {
         // A tiled encode gives another z0: the tiles the reference was encoded with are part of the key.
         std::string tiles = "none";

@@ -37,7 +37,8 @@ private:
 // What the reference branch depends on: the model instance, size, steps, the reference's
 // prompt, negative prompt and seed (text mode; the guidance too, it moves the reference's own
 // trajectory) or its image, caption, offset and inversion guidance (image mode). `request` must
-// be resolved (resolveRequest).
+// be resolved (resolveRequest). A control that steers the reference (ControlMode::EveryImage)
+// is part of the key.
 // The key includes the active LoRAs and their weights (StableDiffusionModel::loraSignature).
 std::string referenceKey(const StableDiffusionModel& model, const StyleAlignedRequest& request);
 

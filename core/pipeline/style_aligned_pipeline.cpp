@@ -125,6 +125,7 @@ torch::Tensor StyleAlignedPipeline::generateInline(const StyleAlignedRequest& r,
         latents[0] = result.zts[r.offset];
     }
     auto conditioning = makeConditioning(*model_, g.prompts, g.negativePrompt, g.height, g.width);
+    setControl(conditioning, g.control, 0, static_cast<int64_t>(g.prompts.size()), /*referenceInBatch=*/true);
     DDIMScheduler scheduler(model_->schedulerConfig);
     scheduler.setTimesteps(g.steps);
     StyleAlignedHandler handler;
@@ -155,6 +156,7 @@ std::shared_ptr<ReferenceTape> StyleAlignedPipeline::recordReference(const Style
         reference[0] = tape->zts[r.offset];
     }
     auto conditioning = makeConditioning(*model_, {g.prompts.front()}, g.negativePrompt, g.height, g.width);
+    setControl(conditioning, g.control, 0, 1, /*referenceInBatch=*/true);  // TargetsOnly: left uncontrolled
     DDIMScheduler scheduler(model_->schedulerConfig);
     scheduler.setTimesteps(g.steps);
     StyleAlignedHandler handler;
@@ -179,6 +181,7 @@ torch::Tensor StyleAlignedPipeline::generateWithTape(const StyleAlignedRequest& 
                                                      const CancelToken* cancel) {
     const auto& g = r.generation;
     auto conditioning = makeConditioning(*model_, tail(g.prompts), g.negativePrompt, g.height, g.width);
+    setControl(conditioning, g.control, 1, static_cast<int64_t>(g.prompts.size()) - 1, /*referenceInBatch=*/false);
     DDIMScheduler scheduler(model_->schedulerConfig);
     scheduler.setTimesteps(g.steps);
     StyleAlignedHandler handler;

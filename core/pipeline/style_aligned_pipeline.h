@@ -44,6 +44,8 @@ public:
     explicit StyleAlignedPipeline(std::shared_ptr<StableDiffusionModel> model) : model_(std::move(model)) {}
     // Without a cache the whole set runs as one batch, exactly as the reference code. With a
     // cache the reference branch is recorded once (or replayed) and only the targets run.
+    // A control (request.generation.control) steers the images its ControlMode names; under
+    // EveryImage the reference's control map, scale and range are part of the cache key.
     StyleAlignedResult generate(const StyleAlignedRequest& request, const StepCallback& callback = {},
                                 const CancelToken* cancel = nullptr, bool decode = true,
                                 ReferenceCache* cache = nullptr);

@@ -1,6 +1,39 @@
 #include "core/pipeline/text_to_image.h"
 
+#include <cmath>
+
 namespace sa {
+
+namespace {
+
+// diffusers check_inputs / prepare_image for one ControlNet, as errors a user can act on.
+void resolveControl(const StableDiffusionModel& model, GenerationRequest& r) {
+    auto& control = r.control;
+    const std::string name = control.label.empty() ? "ControlNet" : control.label;
+    const auto& config = control.net->config();
+    checkControlNetFits(config, model.unet->config(), name);
+    if (config.conditioningDownscale() != model.vaeScaleFactor())
+        fail("{}: its conditioning embedding downsamples by {} (conditioning_embedding_out_channels has {} entries), "
+             "the VAE by {}", name, config.conditioningDownscale(), config.conditioning_embedding_out_channels.size(),
+             model.vaeScaleFactor());
+    const auto n = static_cast<int64_t>(r.prompts.size());
+    const auto& images = control.images;
+    if (!images.defined() || images.dim() != 4 || (images.size(0) != 1 && images.size(0) != n) ||
+        images.size(1) != config.conditioning_channels || images.size(2) != r.height || images.size(3) != r.width)
+        fail("{}: control images must be [1 or {}, {}, {}, {}] (one for all images or one per image, at the "
+             "generation size), got [{}]", name, n, config.conditioning_channels, r.height, r.width,
+             images.defined() ? fmt::format("{}", fmt::join(images.sizes(), ", ")) : "none");
+    if (!std::isfinite(control.scale)) fail("{}: conditioning scale must be a finite number", name);
+    if (!(control.start >= 0.0 && control.start < control.end && control.end <= 1.0))
+        fail("{}: control range {}–{} must satisfy 0 ≤ start < end ≤ 1", name, control.start, control.end);
+    // StableDiffusion[XL]ControlNetPipeline: guess_mode = guess_mode or global_pool_conditions.
+    if (config.global_pool_conditions && control.mode == ControlMode::EveryImage) control.guessMode = true;
+    if (control.guessMode && control.mode == ControlMode::TargetsOnly)
+        fail("{}: guess mode belongs to the diffusers pipeline semantics (ControlMode::EveryImage), not to "
+             "style-aligned's controlnet_call (TargetsOnly)", name);
+}
+
+}  // namespace
 
 GenerationRequest resolveRequest(const StableDiffusionModel& model, GenerationRequest r) {
     if (r.prompts.empty()) fail("no prompts: give at least one prompt");
@@ -23,6 +56,7 @@ GenerationRequest resolveRequest(const StableDiffusionModel& model, GenerationRe
             fail("initial latents have shape [{}], expected [{}]", fmt::join(r.initLatents.sizes(), ", "),
                  fmt::join(expected, ", "));
     }
+    if (r.control.active()) resolveControl(model, r);
     return r;
 }
 
@@ -58,7 +92,11 @@ GenerationResult TextToImagePipeline::generate(const GenerationRequest& requestI
                                                const CancelToken* cancel, bool decode) {
     torch::NoGradGuard noGrad;
     auto request = resolveRequest(*model_, requestIn);
+    if (request.control.active() && request.control.mode == ControlMode::TargetsOnly)
+        fail("ControlMode::TargetsOnly leaves a StyleAligned reference uncontrolled; text-to-image has no reference "
+             "(use EveryImage)");
     auto conditioning = makeConditioning(*model_, request.prompts, request.negativePrompt, request.height, request.width);
+    setControl(conditioning, request.control, 0, static_cast<int64_t>(request.prompts.size()), false);
     auto latents = request.initLatents.defined() ? request.initLatents.to(model_->device, model_->dtype)
                                                  : seededLatents(*model_, request);
     DDIMScheduler scheduler(model_->schedulerConfig);

@@ -24,6 +24,7 @@ struct GenerationRequest {
     torch::Tensor initLatents;    // [n, C, h, w]: start from these instead of seeded noise
     double eta = 0.0;
     VaeTiling vaeTiling;  // how the VAE encodes the reference and decodes the result (default: untiled)
+    ControlRequest control;  // a ControlNet steering the images (default: none)
 };
 
 struct GenerationResult {
@@ -32,7 +33,9 @@ struct GenerationResult {
     std::vector<int64_t> timesteps;
 };
 
-// Validates sizes and prompts against the model; fills the defaults (height, width, seeds).
+// Validates sizes and prompts against the model; fills the defaults (height, width, seeds). A
+// control is checked too: the ControlNet fits the UNet, its maps are [1 or n, C, H, W] at the
+// generation size, the step range is valid; a global_pool_conditions ControlNet gets guess mode.
 GenerationRequest resolveRequest(const StableDiffusionModel& model, GenerationRequest request);
 
 // Seeded Gaussian latents [n, C, h, w], image i from its own CPU generator (so re-rolling one
