@@ -37,8 +37,46 @@ nlohmann::json ImageSetSpec::toJson() const {
     // Untiled ("off") is what a set without these fields means: such sets are written as before.
     if (vaeTiling != "off") j["vae_tiling"] = vaeTiling;
     if (vaeTileSize != 0) j["vae_tile_size"] = vaeTileSize;
+    // Written only when used: a set without them reads as before.
+    if (!loras.empty()) {
+        auto& list = j["loras"] = nlohmann::json::array();
+        for (const auto& l : loras) list.push_back({{"file", l.file}, {"weight", l.weight}, {"enabled", l.enabled}});
+    }
+    if (control)
+        j["control"] = {{"model", control->model}, {"kind", control->kind},   {"images", control->images},
+                        {"low", control->low},     {"high", control->high},   {"scale", control->scale},
+                        {"start", control->start}, {"end", control->end},     {"mode", control->mode}};
+    if (panorama)
+        j["panorama"] = {{"width", panorama->width},       {"window", panorama->window},
+                         {"stride", panorama->stride},     {"circular", panorama->circular},
+                         {"view_batch", panorama->viewBatch}};
     return j;
 }
+
+namespace {
+
+// `key` of the object `j` into `target` when present (absent or null: the default stays); a wrong type
+// or a number out of range is an error naming "<where>: field '<prefix><key>'".
+template <typename T>
+void optionalField(const nlohmann::json& j, const char* key, T& target, const std::string& where,
+                   const std::string& prefix = "") {
+    if (!j.contains(key) || j.at(key).is_null()) return;
+    const auto& value = j.at(key);
+    if (!jsonNumberFits<T>(value))
+        fail("{}: field '{}{}' = {} is out of range or not a whole number", where, prefix, key, value.dump());
+    try {
+        target = value.get<T>();
+    } catch (const nlohmann::json::exception&) {
+        fail("{}: field '{}{}' has the wrong type", where, prefix, key);
+    }
+}
+
+const nlohmann::json& objectField(const nlohmann::json& j, const char* key, const std::string& where) {
+    if (!j.at(key).is_object()) fail("{}: field '{}' is not an object", where, key);
+    return j.at(key);
+}
+
+}  // namespace
 
 ImageSetSpec ImageSetSpec::fromJson(const nlohmann::json& j, const std::string& where) {
     // Compared as JSON values: a "format" or "version" of another type is a wrong value, not a type error.
@@ -48,17 +86,8 @@ ImageSetSpec ImageSetSpec::fromJson(const nlohmann::json& j, const std::string& 
         fail("{}: unsupported set version {}", where, j.contains("version") ? j.at("version").dump() : "(none)");
     ImageSetSpec s;
     auto get = [&](const char* key, auto& target) {
-        using T = std::decay_t<decltype(target)>;
         if (!j.contains(key)) fail("{}: missing field '{}'", where, key);
-        const auto& value = j.at(key);
-        if (value.is_null()) return;
-        if (!jsonNumberFits<T>(value))
-            fail("{}: field '{}' = {} is out of range or not a whole number", where, key, value.dump());
-        try {
-            target = value.get<T>();
-        } catch (const nlohmann::json::exception&) {
-            fail("{}: field '{}' has the wrong type", where, key);
-        }
+        optionalField(j, key, target, where);
     };
     get("model", s.model);
     get("reference_image", s.referenceImage);
@@ -81,6 +110,39 @@ ImageSetSpec ImageSetSpec::fromJson(const nlohmann::json& j, const std::string& 
     if (j.contains("model_options") && !j.at("model_options").is_null()) {  // optional: only single files have them
         if (!j.at("model_options").is_object()) fail("{}: field 'model_options' is not an object", where);
         s.modelOptions = j.at("model_options");
+    }
+    if (j.contains("loras") && !j.at("loras").is_null()) {
+        if (!j.at("loras").is_array()) fail("{}: field 'loras' is not a list", where);
+        for (size_t i = 0; i < j.at("loras").size(); ++i) {
+            const auto& item = j.at("loras").at(i);
+            const auto field = fmt::format("loras[{}].", i);
+            if (!item.is_object() || !item.contains("file")) fail("{}: 'loras[{}]' needs a 'file'", where, i);
+            LoraEntry entry;
+            optionalField(item, "file", entry.file, where, field);
+            optionalField(item, "weight", entry.weight, where, field);
+            optionalField(item, "enabled", entry.enabled, where, field);
+            s.loras.push_back(entry);
+        }
+    }
+    if (j.contains("control") && !j.at("control").is_null()) {
+        const auto& c = objectField(j, "control", where);
+        ControlSpec control;
+        for (auto [key, target] : {std::pair{"model", &control.model}, {"kind", &control.kind}, {"mode", &control.mode}})
+            optionalField(c, key, *target, where, "control.");
+        optionalField(c, "images", control.images, where, "control.");
+        for (auto [key, target] : {std::pair{"low", &control.low}, {"high", &control.high}, {"scale", &control.scale},
+                                   {"start", &control.start}, {"end", &control.end}})
+            optionalField(c, key, *target, where, "control.");
+        s.control = control;
+    }
+    if (j.contains("panorama") && !j.at("panorama").is_null()) {
+        const auto& p = objectField(j, "panorama", where);
+        PanoramaSpec panorama;
+        for (auto [key, target] : {std::pair{"width", &panorama.width}, {"window", &panorama.window},
+                                   {"stride", &panorama.stride}, {"view_batch", &panorama.viewBatch}})
+            optionalField(p, key, *target, where, "panorama.");
+        optionalField(p, "circular", panorama.circular, where, "panorama.");
+        s.panorama = panorama;
     }
     if (s.seeds.size() != s.targets.size() + 1)
         fail("{}: {} seeds for {} images", where, s.seeds.size(), s.targets.size() + 1);

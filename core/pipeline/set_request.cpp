@@ -22,6 +22,40 @@ void validateSpec(const ImageSetSpec& spec, const std::string& where, bool withR
     parseVaeTilingMode(spec.vaeTiling, fmt::format("{}: 'vae_tiling'", where));
     if (spec.vaeTileSize < 0)
         fail("{}: 'vae_tile_size' must be positive, or 0 for the VAE's sample_size (got {})", where, spec.vaeTileSize);
+    for (size_t i = 0; i < spec.loras.size(); ++i) {
+        if (spec.loras[i].file.empty()) fail("{}: 'loras[{}].file' is empty", where, i);
+        if (!std::isfinite(spec.loras[i].weight))
+            fail("{}: 'loras[{}].weight' must be a finite number (got {})", where, i, spec.loras[i].weight);
+    }
+    if (const auto& c = spec.control) {
+        if (c->model.empty()) fail("{}: 'control.model' is empty: name the ControlNet folder", where);
+        if (c->kind != "canny" && c->kind != "map") fail("{}: 'control.kind' must be canny or map (got '{}')", where, c->kind);
+        if (c->mode != "every-image" && c->mode != "targets-only")
+            fail("{}: 'control.mode' must be every-image or targets-only (got '{}')", where, c->mode);
+        const size_t images = spec.targets.size() + 1;
+        if (c->images.size() != 1 && c->images.size() != images)
+            fail("{}: 'control.images' has {} entries: give one control image for every image, or one per image "
+                 "({}, the reference first)", where, c->images.size(), images);
+        for (const auto& [field, value] : {std::pair{"low", c->low}, {"high", c->high}, {"scale", c->scale}})
+            if (!std::isfinite(value) || value < 0)
+                fail("{}: 'control.{}' must be a finite number ≥ 0 (got {})", where, field, value);
+        if (c->low > c->high) fail("{}: 'control.low' {} is above 'control.high' {}", where, c->low, c->high);
+        if (!(c->start >= 0 && c->start < c->end && c->end <= 1))
+            fail("{}: 'control.start' and 'control.end' must satisfy 0 ≤ start < end ≤ 1 (got {} and {})", where,
+                 c->start, c->end);
+    }
+    if (const auto& p = spec.panorama) {
+        if (p->width <= 0) fail("{}: 'panorama.width' must be positive (got {})", where, p->width);
+        if (p->window < 0 || p->stride < 0)
+            fail("{}: 'panorama.window' and 'panorama.stride' must be positive, or 0 for the model's defaults", where);
+        if (p->viewBatch < 1) fail("{}: 'panorama.view_batch' must be at least 1 (got {})", where, p->viewBatch);
+        if (spec.control)
+            fail("{}: a panorama cannot be steered by a ControlNet (the reference code's panorama_call has no control); "
+                 "remove one of the two", where);
+        if (withReferenceImage)
+            fail("{}: a panorama takes its reference from text (the first prompt), as the reference code's "
+                 "panorama_call does; remove the reference image or the panorama", where);
+    }
 }
 
 StyleAlignedRequest requestFromSpec(const StableDiffusionModel& model, ImageSetSpec& spec, const cv::Mat& reference,
@@ -65,6 +99,8 @@ nlohmann::json presetPlanJson(const std::string& preset) {
 }
 
 std::string defaultPreset(bool withReferenceImage) { return withReferenceImage ? "transfer" : "paper"; }
+
+double defaultGuidance(bool withReferenceImage) { return withReferenceImage ? 10.0 : 7.5; }
 
 namespace {
 bool isSpace(char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; }

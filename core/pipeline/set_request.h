@@ -28,6 +28,10 @@ void validateSpec(const ImageSetSpec& spec, const std::string& where, bool withR
 // The plan a new set starts from: the reference's "transfer" preset with an image, else "paper".
 nlohmann::json presetPlanJson(const std::string& preset);
 std::string defaultPreset(bool withReferenceImage);
+// The guidance a new set starts from, CLI and studio alike: 10 with a reference image (the reference
+// code's transfer setting: the inverted reference needs the stronger pull toward each new prompt),
+// 7.5 from text (diffusers' default).
+double defaultGuidance(bool withReferenceImage);
 
 // A reference's caption split into what the image shows and the style words appended to every
 // new subject. The demo's captions put the style after a comma ("a fish, pixel art style.");
