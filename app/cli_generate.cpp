@@ -1,4 +1,5 @@
 // `stylealigned generate` (the main job) and `stylealigned txt2img`.
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <optional>
@@ -18,6 +19,8 @@
 #include "core/eval/judge.h"
 #include "core/models/blip_captioner.h"
 #include "core/pipeline/diffusers_export.h"
+#include "core/io/control_image.h"
+#include "core/pipeline/set_adapters.h"
 #include "core/pipeline/set_request.h"
 
 namespace fs = std::filesystem;
@@ -129,18 +132,129 @@ fs::path outputFolder(const Args& args) {
     return out;
 }
 
+// --lora FILE[:WEIGHT] (repeat): absolute paths, so that the set.json works from anywhere.
+std::vector<LoraEntry> loraOptions(const Args& args) {
+    std::vector<LoraEntry> loras;
+    for (const auto& item : args.all("lora")) {
+        LoraEntry entry{.file = item};
+        const auto colon = item.rfind(':');
+        if (colon != std::string::npos && colon + 1 < item.size() && !fs::exists(item)) {
+            entry.file = item.substr(0, colon);
+            entry.weight = Args::parseDouble("lora", item.substr(colon + 1));
+        }
+        entry.file = fs::absolute(entry.file).lexically_normal().string();
+        loras.push_back(entry);
+    }
+    return loras;
+}
+
+// "A,B" → two numbers of option `name`.
+std::pair<double, double> numberPair(const Args& args, const std::string& name, std::pair<double, double> fallback) {
+    if (!args.has(name)) return fallback;
+    const auto text = args.get(name);
+    const auto comma = text.find(',');
+    if (comma == std::string::npos) fail("--{}: give two numbers separated by a comma (got '{}')", name, text);
+    return {Args::parseDouble(name, text.substr(0, comma)), Args::parseDouble(name, text.substr(comma + 1))};
+}
+
+// --controlnet DIR with --control IMG (once for every image, or once per image, the reference first) and its
+// settings. The images are kept as absolute paths until the set is written (then copied beside it).
+std::optional<ControlSpec> controlOptions(const Args& args) {
+    const bool any = args.has("controlnet") || args.has("control");
+    if (!any) {
+        for (const char* option : {"control-kind", "canny", "control-scale", "control-range", "control-mode"})
+            if (args.has(option)) fail("--{} needs --controlnet DIR and --control IMG", option);
+        return std::nullopt;
+    }
+    if (!args.has("controlnet")) fail("--control needs --controlnet DIR (a ControlNet folder)");
+    if (!args.has("control")) fail("--controlnet needs --control IMG (the image whose edges or map steer the set)");
+    ControlSpec c;
+    c.model = fs::absolute(args.get("controlnet")).lexically_normal().string();
+    c.kind = args.get("control-kind", "canny");
+    for (const auto& image : args.all("control")) c.images.push_back(fs::absolute(image).lexically_normal().string());
+    std::tie(c.low, c.high) = numberPair(args, "canny", {c.low, c.high});
+    c.scale = args.getDouble("control-scale", c.scale);
+    std::tie(c.start, c.end) = numberPair(args, "control-range", {c.start, c.end});
+    c.mode = args.get("control-mode", c.mode);
+    return c;
+}
+
+// --panorama-width PX (and window, stride, circular, view batch): every target a panorama.
+std::optional<PanoramaSpec> panoramaOptions(const Args& args) {
+    if (!args.has("panorama-width")) {
+        for (const char* option : {"panorama-window", "panorama-stride", "panorama-circular", "panorama-view-batch"})
+            if (args.has(option)) fail("--{} needs --panorama-width PX", option);
+        return std::nullopt;
+    }
+    return PanoramaSpec{.width = args.getInt("panorama-width", 0, 1),
+                        .window = args.getInt("panorama-window", 0, 1),
+                        .stride = args.getInt("panorama-stride", 0, 1),
+                        .circular = args.has("panorama-circular"),
+                        .viewBatch = args.getInt("panorama-view-batch", 1, 1)};
+}
+
+// The control sources of a set as read (file names resolve against `folder`; absolute paths stay).
+std::vector<cv::Mat> readControlSources(const ControlSpec& control, const fs::path& folder) {
+    std::vector<cv::Mat> sources;
+    for (const auto& name : control.images) {
+        const auto image = readControlImage(folder / name);
+        if (!image.note().empty()) fmt::print(stderr, "  note: {}: {}\n", name, image.note());
+        sources.push_back(image.image);
+    }
+    return sources;
+}
+
+// Each target a panorama beside the shared square reference (images: the reference, then the panoramas).
+std::vector<cv::Mat> runPanoramas(StableDiffusionModel& model, const std::shared_ptr<StableDiffusionModel>& shared,
+                                  const ImageSetSpec& spec, const StyleAlignedRequest& request) {
+    const auto requests = panoramaRequests(model, spec, request);
+    std::vector<cv::Mat> images;
+    for (size_t i = 0; i < requests.size(); ++i) {
+        ProgressBar bar(fmt::format("panorama {}/{}", i + 1, requests.size()));
+        auto result = PanoramaPipeline(shared).generate(
+            requests[i], [&](PanoramaStepEvent& e) { bar.update(e.step + 1, e.total); }, &interruptToken());
+        bar.finish();
+        if (i == 0) images.push_back(tensorToImage(result.referenceImage[0]));
+        images.push_back(tensorToImage(result.image[0]));
+    }
+    return images;
+}
+
 // Runs a set described by `spec` (reference image, if any, read from `referenceFile`) and
 // writes it to `out`. `where` names the source of the settings in errors (a set.json).
 int runSet(const Args& args, ImageSetSpec spec, const fs::path& referenceFile, const fs::path& out,
-           const std::string& where) {
+           const std::string& where, const fs::path& setFolder = {}) {
     if (!referenceFile.empty()) spec.referenceImage = "reference.png";
     validateSpec(spec, where, !referenceFile.empty());  // before the model loads
+    const auto controlSources = spec.control ? readControlSources(*spec.control, setFolder) : std::vector<cv::Mat>{};
+    const auto started = std::chrono::steady_clock::now();
+    auto since = [](auto start) { return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(); };
     auto model = loadModel(args, spec.model, spec.modelOptions, where);
+    const double loadSeconds = since(started);
     cv::Mat reference;
     auto request = requestFromSpec(*model, spec, referenceFile.empty() ? cv::Mat() : readImage(referenceFile), &reference);
+    std::vector<std::string> notes;
+    applyLoras(*model, spec.loras, args.has("lora-skip-unmatched"), &notes);
+    for (const auto& lora : model->loras()) fmt::print(stderr, "LoRA: {} × {} ({} layers)\n", lora.name, lora.weight, lora.layers);
+    if (spec.control) {
+        const auto net = loadControlNet(spec.control->model, model->unet->config(), model->device, model->dtype);
+        request.generation.control = controlRequest(*spec.control, net, controlMaps(*spec.control, controlSources),
+                                                    request.generation.width, request.generation.height, &notes);
+    }
+    for (const auto& note : notes) fmt::print(stderr, "  note: {}\n", note);
+    if (spec.panorama) {
+        const auto setStarted = std::chrono::steady_clock::now();
+        auto images = runPanoramas(*model, model, spec, request);
+        const double setSeconds = since(setStarted);
+        for (const auto& file : writeImageSet(out, spec, images, 1)) fmt::print("{}\n", file.string());
+        fmt::print(stderr, "done in {:.1f} s: loading {:.1f} s, panoramas {:.1f} s\n", since(started), loadSeconds,
+                   setSeconds);
+        return 0;
+    }
 
     installInterruptHandler();
     ProgressBar bar(referenceFile.empty() ? "style-aligned set" : "inversion + set");
+    const auto setStarted = std::chrono::steady_clock::now();
     auto result = StyleAlignedPipeline(model).generate(
         request,
         [&](StepEvent& e) {
@@ -150,13 +264,25 @@ int runSet(const Args& args, ImageSetSpec spec, const fs::path& referenceFile, c
         },
         &interruptToken());
     bar.finish();
+    const double setSeconds = since(setStarted);
+    const auto writeStarted = std::chrono::steady_clock::now();
 
     if (!reference.empty()) {
         fs::create_directories(out);
         writeImage(out / spec.referenceImage, reference);
         fmt::print("{}\n", (out / spec.referenceImage).string());
     }
+    if (spec.control) {  // the control sources beside the set, so that --set finds them
+        fs::create_directories(out);
+        for (size_t i = 0; i < controlSources.size(); ++i) {
+            spec.control->images[i] = fmt::format("control_{:02d}.png", i);
+            writeImage(out / spec.control->images[i], controlSources[i]);
+        }
+    }
     for (const auto& file : writeImageSet(out, spec, tensorToImages(result.images))) fmt::print("{}\n", file.string());
+    fmt::print(stderr, "done in {:.1f} s: loading {:.1f} s, {} {:.1f} s, decoding {:.1f} s, writing {:.1f} s\n",
+               since(started), loadSeconds, referenceFile.empty() ? "the set" : "inversion and the set",
+               setSeconds - result.decodeSeconds, result.decodeSeconds, since(writeStarted));
     return 0;
 }
 
@@ -166,14 +292,17 @@ int runGenerate(const Args& args) {
     args.expectOnly(withModelOptions({"reference", "caption", "captioner", "caption-prefix", "caption-beams",
                                       "caption-max-length", "style", "prompt", "negative", "seed", "steps", "guidance",
                                       "offset", "inversion-guidance", "plan", "preset", "height", "width", "vae-tiling",
-                                      "vae-tile", "out", "set"}));
+                                      "vae-tile", "out", "set", "lora", "lora-skip-unmatched", "controlnet", "control",
+                                      "control-kind", "canny", "control-scale", "control-range", "control-mode",
+                                      "panorama-width", "panorama-window", "panorama-stride", "panorama-circular",
+                                      "panorama-view-batch"}));
     const fs::path out = outputFolder(args);
     if (args.has("set")) {  // reproduce a set.json
         const fs::path setFile = args.get("set");
         auto spec = ImageSetSpec::load(setFile);
         readVaeTiling(args, spec.vaeTiling, spec.vaeTileSize);  // e.g. to decode an old panorama in bounded memory
         const auto reference = spec.referenceImage.empty() ? fs::path() : setFile.parent_path() / spec.referenceImage;
-        return runSet(args, spec, reference, out, setFile.string());
+        return runSet(args, spec, reference, out, setFile.string(), setFile.parent_path());
     }
     ImageSetSpec spec;
     spec.model = args.has("model") ? args.get("model") : defaultModel().string();
@@ -196,13 +325,16 @@ int runGenerate(const Args& args) {
     spec.negativePrompt = args.get("negative");
     spec.seeds = consecutiveSeeds(args.getSeed("seed", 0), spec.targets.size() + 1);
     spec.steps = args.getInt("steps", 50, 1);
-    spec.guidance = args.getDouble("guidance", args.has("reference") ? 10.0 : 7.5);
+    spec.guidance = args.getDouble("guidance", defaultGuidance(args.has("reference")));
     spec.offset = args.getInt("offset", 5, 0);
     spec.inversionGuidance = args.getDouble("inversion-guidance", 2.0);
     spec.height = args.getInt("height", 0, 1);
     spec.width = args.getInt("width", 0, 1);
     spec.vaeTiling = "auto";
     readVaeTiling(args, spec.vaeTiling, spec.vaeTileSize);
+    spec.loras = loraOptions(args);
+    spec.control = controlOptions(args);
+    spec.panorama = panoramaOptions(args);
     if (args.has("plan")) {
         std::ifstream in(args.get("plan"));
         if (!in) fail("{}: cannot open layer plan", args.get("plan"));

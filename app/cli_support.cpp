@@ -71,13 +71,15 @@ int Args::getInt(const std::string& name, int fallback, int min) const {
     return has(name) ? parseInt(name, get(name), min) : fallback;
 }
 
-double Args::getDouble(const std::string& name, double fallback) const {
-    if (!has(name)) return fallback;
-    const auto text = get(name);
+double Args::parseDouble(const std::string& name, const std::string& text) {
     // from_chars reads "nan", "inf", "infinity" too: none of them is a usable setting.
     const double value = parseNumber<double>(name, text, "a number");
     if (!std::isfinite(value)) fail("--{}: '{}' is not a finite number", name, text);
     return value;
+}
+
+double Args::getDouble(const std::string& name, double fallback) const {
+    return has(name) ? parseDouble(name, get(name)) : fallback;
 }
 
 uint64_t Args::getSeed(const std::string& name, uint64_t fallback) const {

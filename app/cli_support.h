@@ -26,6 +26,7 @@ public:
     // One whole number of option `name` (a list item, say), as getInt reads it.
     static int parseInt(const std::string& name, const std::string& text, int min = std::numeric_limits<int>::min());
     double getDouble(const std::string& name, double fallback) const;
+    static double parseDouble(const std::string& name, const std::string& text);  // as getDouble reads it
     uint64_t getSeed(const std::string& name, uint64_t fallback) const;
     const std::vector<std::string>& positional() const { return positional_; }
     // Rejects options not in `known` (typos must not be silently ignored).

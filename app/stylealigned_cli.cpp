@@ -54,6 +54,22 @@ void printUsage() {
         "                          would need over 2 GiB (SD / SDXL in float32: over ~700k pixels)\n"
         "  --vae-tile PX           tile side in pixels (default: the VAE's sample_size, 512 for SD 1.x,\n"
         "                          1024 for SDXL); a multiple of the VAE factor whose tiles line up\n"
+        "  --lora FILE[:W]         a LoRA (kohya / A1111 or diffusers .safetensors) at weight W (default 1);\n"
+        "                          repeat for several. --lora-skip-unmatched loads a file whose keys do not all\n"
+        "                          match the model (they are listed), instead of refusing it\n"
+        "  --controlnet DIR        a ControlNet (diffusers folder) steering the images' layout, with:\n"
+        "  --control IMG           its source image: once for every image, or once per image (reference first)\n"
+        "  --control-kind K        canny (default: the image's edges) or map (the image is the control map:\n"
+        "                          depth, edges, pose, ...)\n"
+        "  --canny LOW,HIGH        Canny thresholds (default 100,200)\n"
+        "  --control-scale S       conditioning scale (default 1)\n"
+        "  --control-range A,B     the fraction of the steps it acts on (default 0,1)\n"
+        "  --control-mode M        every-image (default, as diffusers' ControlNet pipelines: the reference too)\n"
+        "                          or targets-only (the reference uncontrolled, as style-aligned's controlnet demo)\n"
+        "  --panorama-width PX     every target a MultiDiffusion panorama PX wide (text mode); with\n"
+        "                          --panorama-window N --panorama-stride N (latent cells; default: the model's\n"
+        "                          size and 1/8 of it), --panorama-circular (a 360° panorama) and\n"
+        "                          --panorama-view-batch N (views per UNet call, default 1)\n"
         "  --set FILE              re-run a set.json (same pixels); other set options but --vae-tiling and\n"
         "                          --vae-tile are ignored\n"
         "  --out DIR               writes image_NN.png, grid.png, set.json (and reference.png)\n\n"
@@ -71,7 +87,7 @@ int main(int argc, char** argv) {
     }
     const std::string command = argv[1];
     try {
-        sa::cli::Args args(argc, argv, 2, {});
+        sa::cli::Args args(argc, argv, 2, {"lora-skip-unmatched", "panorama-circular"});
         if (command == "generate") return sa::cli::runGenerate(args);
         if (command == "convert") return sa::cli::runConvert(args);
         if (command == "txt2img") return sa::cli::runTxt2Img(args);

@@ -108,7 +108,9 @@ StyleAlignedResult StyleAlignedPipeline::generate(const StyleAlignedRequest& r, 
     }
     if (decode) {
         throwIfCancelled(cancel);
+        const auto decodeStarted = std::chrono::steady_clock::now();
         result.images = decodeLatents(*model_, result.latents, g.vaeTiling, cancel);
+        result.decodeSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - decodeStarted).count();
     }
     result.totalSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     return result;

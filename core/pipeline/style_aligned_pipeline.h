@@ -25,6 +25,7 @@ struct StyleAlignedResult : GenerationResult {
     torch::Tensor zts;              // inversion trajectory [steps + 1, C, h, w] (image mode)
     bool referenceFromCache = false;  // the reference branch was replayed, only targets ran
     double referenceSeconds = 0;    // inversion + recording of the reference (0 on a cache hit)
+    double decodeSeconds = 0;       // VAE decode of the set (included in totalSeconds)
     double totalSeconds = 0;
 };
 

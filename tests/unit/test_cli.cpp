@@ -425,6 +425,102 @@ TEST_F(Cli, SetFromAReferenceCaptionedByBlip) {
 }
 
 // stylealigned-eval measures any model with the paper's metrics (the golden tiny models here).
+// The params of golden case `name` (the adapter tests take their files and sizes from the folder);
+// null when the folder has no such case.
+nlohmann::json caseParams(const std::string& name) {
+    std::ifstream in(golden() / "cases" / (name + ".json"));
+    return in ? nlohmann::json::parse(in).at("params") : nlohmann::json();
+}
+
+// A text-mode set on tiny-sd15 with a LoRA and a ControlNet: both in set.json (the control source
+// copied beside it), --set reproduces the pixels, the LoRA changes them, and at weight 0 it is off.
+TEST_F(Cli, LoraAndControlNetSetReproducesFromSetJson) {
+    const auto lora = caseParams("lora_sd15"), control = caseParams("controlnet_sd15");
+    if (lora.is_null() || control.is_null()) GTEST_SKIP() << "the golden folder has no LoRA / ControlNet case";
+    const auto loraFile = (golden() / lora.at("files").at("kohya").get<std::string>()).string();
+    auto args = [&](const fs::path& out, const std::vector<std::string>& extra) {
+        std::vector<std::string> a{"generate", "--model", (golden() / "tiny-sd15").string(), "--prompt", "a cat",
+                                   "--prompt", "a dog", "--prompt", "a tree", "--steps", "3", "--threads", "1",
+                                   "--height", std::to_string(control.at("height").get<int>()), "--width",
+                                   std::to_string(control.at("width").get<int>()), "--controlnet",
+                                   (golden() / control.at("controlnet_folder").get<std::string>()).string(), "--control",
+                                   (golden() / "cases/control_image.png").string(), "--control-scale",
+                                   fmt::format("{}", control.at("controlnet_conditioning_scale").get<double>()),
+                                   "--out", out.string()};
+        a.insert(a.end(), extra.begin(), extra.end());
+        return a;
+    };
+    auto withLora = runCli(args(dir / "lora", {"--lora", loraFile + ":0.6"}));
+    ASSERT_EQ(withLora.exitCode, 0) << withLora.output;
+    std::ifstream json(dir / "lora/set.json");
+    const auto spec = nlohmann::json::parse(json);
+    EXPECT_EQ(spec.at("loras").at(0).at("weight"), 0.6);
+    EXPECT_EQ(fs::path(spec.at("loras").at(0).at("file").get<std::string>()), fs::absolute(loraFile).lexically_normal());
+    EXPECT_EQ(spec.at("control").at("images"), nlohmann::json({"control_00.png"}));
+    EXPECT_TRUE(fs::exists(dir / "lora/control_00.png"));
+    auto again = runCli({"generate", "--set", (dir / "lora/set.json").string(), "--out", (dir / "again").string(),
+                         "--threads", "1"});
+    ASSERT_EQ(again.exitCode, 0) << again.output;
+    auto off = runCli(args(dir / "off", {"--lora", loraFile + ":0"}));
+    auto none = runCli(args(dir / "none", {}));
+    ASSERT_EQ(off.exitCode, 0) << off.output;
+    ASSERT_EQ(none.exitCode, 0) << none.output;
+    for (const char* name : {"image_00.png", "image_01.png", "image_02.png"}) {
+        EXPECT_EQ(cv::norm(sa::readImage(dir / "lora" / name), sa::readImage(dir / "again" / name), cv::NORM_INF), 0.0) << name;
+        EXPECT_GT(cv::norm(sa::readImage(dir / "lora" / name), sa::readImage(dir / "none" / name), cv::NORM_INF), 0.0) << name;
+        EXPECT_EQ(cv::norm(sa::readImage(dir / "off" / name), sa::readImage(dir / "none" / name), cv::NORM_INF), 0.0) << name;
+    }
+}
+
+// Every target a panorama at the golden panorama case's size, window and stride, beside the square
+// reference; --set reproduces it.
+TEST_F(Cli, PanoramaSetReproducesFromSetJson) {
+    const auto p = caseParams("panorama_sd15");
+    if (p.is_null()) GTEST_SKIP() << "the golden folder has no panorama case";
+    const auto& run = p.at("runs").at("main");
+    const int factor = p.at("vae_scale_factor").get<int>(), window = p.at("window_size").get<int>();
+    const int height = run.at("height").get<int>(), width = run.at("width").get<int>();
+    auto first = runCli({"generate", "--model", (golden() / "tiny-sd15").string(), "--prompt", "a house", "--prompt",
+                         "a beach", "--prompt", "a forest", "--steps", "2", "--threads", "1", "--height",
+                         std::to_string(height), "--width", std::to_string(height), "--panorama-width",
+                         std::to_string(width), "--panorama-window", std::to_string(window), "--panorama-stride",
+                         std::to_string(p.at("stride").get<int>()), "--out", (dir / "a").string()});
+    ASSERT_EQ(first.exitCode, 0) << first.output;
+    EXPECT_EQ(sa::readImage(dir / "a/image_00.png").size(), cv::Size(window * factor, window * factor));
+    for (const char* name : {"image_01.png", "image_02.png"})
+        EXPECT_EQ(sa::readImage(dir / "a" / name).size(), cv::Size(width, height)) << name;
+    auto again = runCli({"generate", "--set", (dir / "a/set.json").string(), "--out", (dir / "b").string(), "--threads", "1"});
+    ASSERT_EQ(again.exitCode, 0) << again.output;
+    for (const char* name : {"image_00.png", "image_01.png", "image_02.png"})
+        EXPECT_EQ(cv::norm(sa::readImage(dir / "a" / name), sa::readImage(dir / "b" / name), cv::NORM_INF), 0.0) << name;
+}
+
+TEST_F(Cli, AdapterOptionsAreClearErrors) {
+    const auto model = (golden() / "tiny-sd15").string();
+    const auto image = (golden() / "cases/control_image.png").string();
+    auto expectError = [&](std::vector<std::string> extra, const std::string& needle) {
+        std::vector<std::string> args{"generate", "--model", model, "--prompt", "a", "--prompt", "b", "--prompt", "c",
+                                      "--steps", "2", "--out", (dir / "never").string()};
+        args.insert(args.end(), extra.begin(), extra.end());
+        auto run = runCli(args);
+        EXPECT_EQ(run.exitCode, 1) << run.output;
+        EXPECT_NE(run.output.find(needle), std::string::npos) << run.output;
+        EXPECT_FALSE(fs::exists(dir / "never"));
+    };
+    expectError({"--control", image}, "--control needs --controlnet DIR");
+    expectError({"--controlnet", model}, "--controlnet needs --control IMG");
+    expectError({"--canny", "1,2"}, "--canny needs --controlnet");
+    expectError({"--controlnet", model, "--control", image, "--control", image}, "'control.images' has 2 entries");
+    expectError({"--controlnet", model, "--control", image, "--canny", "200"}, "--canny: give two numbers");
+    expectError({"--controlnet", model, "--control", image, "--control-mode", "some"}, "'control.mode'");
+    expectError({"--controlnet", model, "--control", (dir / "missing.png").string()}, "missing.png");
+    expectError({"--lora", (dir / "missing.safetensors").string()}, "missing.safetensors");
+    expectError({"--lora", model + "/unet/config.json:x"}, "--lora");
+    expectError({"--panorama-stride", "4"}, "--panorama-stride needs --panorama-width");
+    expectError({"--panorama-width", "0"}, "--panorama-width");
+    expectError({"--reference", image, "--caption", "a, b", "--offset", "1", "--panorama-width", "256"}, "reference from text");
+}
+
 TEST_F(Cli, EvalPrintsThePapersTableWithClipAndDino) {
     const auto clip = sa::test::goldenModelFolder("CLIPVisionModel"), dino = sa::test::goldenModelFolder("ViTModel");
     if (clip.empty() || dino.empty()) GTEST_SKIP() << "the golden folder has no CLIP / ViT model";
