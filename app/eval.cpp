@@ -4,8 +4,11 @@
 // and the ablations (no AdaIN, full attention sharing), measured with
 //   --clip DIR  text alignment: CLIP cosine of each new image and its subject prompt without the style words
 //   --dino DIR  set consistency: mean pairwise cosine of DINO ViT CLS embeddings over the set
-// and, on the bundled demo model, with its judge (subject accuracy, style agreement with the
-// reference in the same look). The sets: the demo's procedural subjects and styles on the demo
+// and, on the bundled demo model, with its judge: subject accuracy and look agreement (the same style
+// in the same look) with a stated reference — in text mode the set's own image 0, in image mode the
+// dropped image's drawn look, for plain generation too — each with a 95 % interval, split by whether
+// the reference's look is its style's favourite (the look plain generation draws most), and the
+// inversion's quality (PSNR of the reconstructed reference, whether the judge still sees its look). The sets: the demo's procedural subjects and styles on the demo
 // model; a fixed list of styles and subjects on any other model, whose reference image is the
 // model's own plain image of the reference prompt, captioned by --captioner DIR (BLIP) when given.
 //
@@ -40,9 +43,47 @@ struct VisionScore {
 
 struct Method {
     std::string name;
-    JudgeScore judge;
     VisionScore vision;
 };
+
+// The image-mode reference as the judge should see it: the drawn subject, style and look.
+JudgeVerdict drawnVerdict(const EvalSet& set) {
+    JudgeVerdict v;
+    v.subject = set.subjectIds.front();
+    v.style = set.referenceStyle;
+    v.variant = set.referenceLook;
+    return v;
+}
+
+// The reconstruction of the dropped image (image 0 of the image-mode run) against the input.
+struct InversionScore {
+    double psnrSum = 0;
+    int sets = 0;
+    Proportion inputLookSeen, reconstructionLookSeen;  // the judge sees the drawn look
+    void add(Judge& judge, const EvalSet& set, const torch::Tensor& reconstruction) {
+        const auto input = (set.referenceImage + 1) / 2;
+        psnrSum += psnr(reconstruction, input.squeeze(0)), ++sets;
+        const auto drawn = drawnVerdict(set);
+        inputLookSeen.hits += sameLook(judge.judge(input).front(), drawn), ++inputLookSeen.total;
+        reconstructionLookSeen.hits += sameLook(judge.judge(reconstruction.unsqueeze(0)).front(), drawn);
+        ++reconstructionLookSeen.total;
+    }
+};
+
+void printJudgeTables(const std::vector<JudgeScore>& rows, const std::vector<int>& favourite) {
+    const std::pair<const char*, std::function<bool(const JudgedTarget&)>> splits[] = {
+        {"all sets", [](const JudgedTarget&) { return true; }},
+        {"reference in its style's favourite look",
+         [&](const JudgedTarget& t) { return favourite.at(static_cast<size_t>(t.referenceStyle)) == t.referenceLook; }},
+        {"reference in another look",
+         [&](const JudgedTarget& t) { return favourite.at(static_cast<size_t>(t.referenceStyle)) != t.referenceLook; }}};
+    for (const auto& [title, keep] : splits) {
+        fmt::print("\njudge, {} (95 % Wilson intervals):\n\n", title);
+        fmt::print("| method | targets | subject accuracy | look agreement | same style name | style similarity (Gram) |\n"
+                   "|---|---|---|---|---|---|\n");
+        for (const auto& row : rows) fmt::print("| {} |{}\n", row.name, row.row(keep));
+    }
+}
 
 }  // namespace
 
@@ -68,12 +109,23 @@ int main(int argc, char** argv) {
             fail("nothing to measure with: give --clip DIR and / or --dino DIR (the demo model's judge is only in the "
                  "demo model)");
 
-        const double guidance = args.getDouble("guidance", 7.5);  // text modes; from a reference image: 10
-        const int count = args.getInt("sets", 12, 1), steps = args.getInt("steps", 30, 2);
+        const double guidance = args.getDouble("guidance", defaultGuidance(false));  // text modes (image mode: its default)
+        const int count = args.getInt("sets", 40, 1), steps = args.getInt("steps", 30, 2);
         std::vector<Method> methods{{"plain (style words in prompt)"}, {"StyleAligned, text"},
                                     {"StyleAligned, reference image"}, {"ablation: no AdaIN"},
                                     {"ablation: full attention share"}};
-        for (auto& m : methods) m.judge.name = m.name, m.judge.verbose = args.has("verbose");
+        // Judge rows: each method's targets against a stated reference. Text modes: the set's own image 0
+        // (the same image for plain and StyleAligned: the reference branch does not see the targets).
+        // Image mode: the dropped image's drawn look, for plain generation too.
+        enum JudgeRow { PlainText, SharedText, PlainImage, SharedImage, NoAdain, FullShare };
+        std::vector<JudgeScore> judged{{"plain (style words in prompt), against its own image 0"},
+                                       {"StyleAligned, text"},
+                                       {"plain, against the reference image"},
+                                       {"StyleAligned, reference image"},
+                                       {"ablation: no AdaIN"},
+                                       {"ablation: full attention share"}};
+        for (auto& j : judged) j.verbose = args.has("verbose");
+        InversionScore inversion;
         const std::string figure = args.get("figure");
         std::vector<cv::Mat> figureImages;
         cli::ProgressBar bar("sets");
@@ -82,9 +134,25 @@ int main(int argc, char** argv) {
             const auto runs = sets.run(set, steps, guidance);
             for (size_t m = 0; m < methods.size(); ++m) {
                 auto images = tensorToImages(runs[m]);
-                if (sets.judge()) methods[m].judge.add(*sets.judge(), runs[m], set.subjectIds);
                 methods[m].vision.add(clip.get(), dino.get(), images, set);
                 if (!figure.empty() && k < 4 && m < 3) figureImages.insert(figureImages.end(), images.begin(), images.end());
+            }
+            if (Judge* judge = sets.judge()) {
+                auto ownReference = [&](JudgeRow row, const torch::Tensor& images) {
+                    judged[row].add(*judge, images, set.subjectIds, judge->judge(images.slice(0, 0, 1)).front(),
+                                    judge->styleDescriptor(images.slice(0, 0, 1))[0]);
+                };
+                const auto dropped = (set.referenceImage + 1) / 2;
+                auto againstDropped = [&](JudgeRow row, const torch::Tensor& images) {
+                    judged[row].add(*judge, images, set.subjectIds, drawnVerdict(set), judge->styleDescriptor(dropped)[0]);
+                };
+                ownReference(PlainText, runs[0]);
+                ownReference(SharedText, runs[1]);
+                againstDropped(PlainImage, runs[0]);
+                againstDropped(SharedImage, runs[2]);
+                ownReference(NoAdain, runs[3]);
+                ownReference(FullShare, runs[4]);
+                inversion.add(*judge, set, runs[2][0]);
             }
             bar.update(k + 1, count);
         }
@@ -93,20 +161,34 @@ int main(int argc, char** argv) {
             writeImage(figure, makeGrid(figureImages, 5));
             fmt::print("wrote {} (per set: plain, StyleAligned text, StyleAligned image; reference first)\n", figure);
         }
-        fmt::print("\n{} sets × 4 targets, {} steps, guidance {}, model {}\n\n", count, steps, guidance, folder);
-        std::string header = "| method |", rule = "|---|";
-        if (clip && clip->hasTextTower()) header += " CLIP text score ↑ |", rule += "---|";
-        if (dino) header += " DINO set consistency ↑ |", rule += "---|";
-        if (sets.judge())
-            header += " subject accuracy | style agreement (same look) | same style name | style similarity (Gram) |",
-                rule += "---|---|---|---|";
-        fmt::print("{}\n{}\n", header, rule);
-        for (const auto& m : methods) {
-            std::string line = "| " + m.name + " |";
-            if (clip && clip->hasTextTower()) line += fmt::format(" {:.4f} |", m.vision.textScore / m.vision.targets);
-            if (dino) line += fmt::format(" {:.4f} |", m.vision.consistency / m.vision.sets);
-            if (sets.judge()) line += m.judge.row();
-            fmt::print("{}\n", line);
+        fmt::print("\n{} sets × 4 targets, {} steps, guidance {} from text and {} from a reference image, model {}\n",
+                   count, steps, guidance, defaultGuidance(true), folder);
+        if (clip || dino) {
+            std::string header = "\n| method |", rule = "|---|";
+            if (clip && clip->hasTextTower()) header += " CLIP text score ↑ |", rule += "---|";
+            if (dino) header += " DINO set consistency ↑ |", rule += "---|";
+            fmt::print("{}\n{}\n", header, rule);
+            for (const auto& m : methods) {
+                std::string line = "| " + m.name + " |";
+                if (clip && clip->hasTextTower()) line += fmt::format(" {:.4f} |", m.vision.textScore / m.vision.targets);
+                if (dino) line += fmt::format(" {:.4f} |", m.vision.consistency / m.vision.sets);
+                fmt::print("{}\n", line);
+            }
+        }
+        if (Judge* judge = sets.judge()) {
+            const int styles = static_cast<int>(judge->config().styles.size()), looks = judge->config().style_variants;
+            const auto favourite = favouriteLooks(judged[PlainText], styles, looks);
+            fmt::print("\nfavourite look per style (most drawn by plain generation here):");
+            for (int s = 0; s < styles; ++s) {
+                const int look = favourite[static_cast<size_t>(s)];
+                fmt::print("{} {} {}", s ? "," : "", judge->styleName(s), look < 0 ? "(not drawn)" : std::to_string(look + 1));
+            }
+            fmt::print("\n");
+            printJudgeTables(judged, favourite);
+            fmt::print("\ninversion of the reference image: PSNR of the reconstruction {:.2f} dB (mean over {} sets); the "
+                       "judge sees the drawn look in the input {}, in the reconstruction {}\n",
+                       inversion.psnrSum / std::max(1, inversion.sets), inversion.sets, inversion.inputLookSeen.str(),
+                       inversion.reconstructionLookSeen.str());
         }
         if (const int perStyle = args.getInt("looks", 0); perStyle > 0) sets.printLookHistogram(perStyle, steps, guidance);
         return 0;

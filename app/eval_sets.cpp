@@ -1,5 +1,9 @@
 #include "app/eval_sets.h"
 
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
 #include <fmt/format.h>
 
 #include "core/data/procedural_dataset.h"
@@ -21,27 +25,67 @@ const char* const kSubjects[] = {"a cat", "a house", "a bicycle", "a tree", "a l
 
 }  // namespace
 
-void JudgeScore::add(Judge& judge, const torch::Tensor& images, const std::vector<int>& subjects) {
+void JudgeScore::add(Judge& judge, const torch::Tensor& images, const std::vector<int>& subjects,
+                     const JudgeVerdict& reference, const torch::Tensor& referenceDescriptor) {
     auto verdicts = judge.judge(images);
     auto styles = judge.styleDescriptor(images);
     if (verbose) {
-        std::string line;
+        std::string line = fmt::format(" | against {} {}", judge.styleName(reference.style), reference.variant + 1);
         for (const auto& v : verdicts)
             line += fmt::format(" | {} / {} {}", judge.subjectName(v.subject), judge.styleName(v.style), v.variant + 1);
         fmt::print(stderr, "{}:{}\n", name, line);
     }
     for (size_t i = 1; i < verdicts.size(); ++i) {
-        subjectsRight += verdicts[i].subject == subjects[i];
-        looksAgree += sameLook(verdicts[i], verdicts[0]);
-        stylesAgree += verdicts[i].style == verdicts[0].style;
-        similarity += (styles[static_cast<int64_t>(i)] * styles[0]).sum().item<double>();
-        ++targets;
+        const auto& v = verdicts[i];
+        targets.push_back({.referenceStyle = reference.style,
+                           .referenceLook = reference.variant,
+                           .style = v.style,
+                           .look = v.variant,
+                           .subjectRight = v.subject == subjects[i],
+                           .lookAgrees = sameLook(v, reference),
+                           .styleAgrees = v.style == reference.style,
+                           .similarity = (styles[static_cast<int64_t>(i)] * referenceDescriptor).sum().item<double>()});
     }
 }
 
-std::string JudgeScore::row() const {
-    return fmt::format(" {:.1f} % | {:.1f} % | {:.1f} % | {:.3f} |", 100.0 * subjectsRight / targets,
-                       100.0 * looksAgree / targets, 100.0 * stylesAgree / targets, similarity / targets);
+std::string Proportion::str() const {
+    if (total == 0) return "–";
+    // Wilson score interval, z = 1.96.
+    const double z = 1.96, n = total, p = hits / n, z2 = z * z;
+    const double centre = (p + z2 / (2 * n)) / (1 + z2 / n);
+    const double half = z * std::sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / (1 + z2 / n);
+    return fmt::format("{:.1f} % [{:.1f}, {:.1f}]", 100 * p, 100 * (centre - half), 100 * (centre + half));
+}
+
+std::string JudgeScore::row(const std::function<bool(const JudgedTarget&)>& keep) const {
+    Proportion subject, look, style;
+    double similarity = 0;
+    for (const auto& t : targets) {
+        if (!keep(t)) continue;
+        subject.hits += t.subjectRight, look.hits += t.lookAgrees, style.hits += t.styleAgrees;
+        ++subject.total, ++look.total, ++style.total;
+        similarity += t.similarity;
+    }
+    return fmt::format(" {} | {} | {} | {} | {} |", subject.total, subject.str(), look.str(), style.str(),
+                       subject.total ? fmt::format("{:.3f}", similarity / subject.total) : "–");
+}
+
+std::vector<int> favouriteLooks(const JudgeScore& plain, int styles, int looks) {
+    std::vector<std::vector<int>> count(static_cast<size_t>(styles), std::vector<int>(static_cast<size_t>(looks), 0));
+    for (const auto& t : plain.targets)
+        if (t.style >= 0 && t.style < styles && t.look >= 0 && t.look < looks) ++count[t.style][t.look];
+    std::vector<int> favourite(static_cast<size_t>(styles), -1);
+    for (int s = 0; s < styles; ++s) {
+        const auto& c = count[static_cast<size_t>(s)];
+        const auto best = std::max_element(c.begin(), c.end());
+        if (*best > 0) favourite[static_cast<size_t>(s)] = static_cast<int>(best - c.begin());
+    }
+    return favourite;
+}
+
+double psnr(const torch::Tensor& a, const torch::Tensor& b) {
+    const double mse = (a.to(torch::kFloat64) - b.to(torch::kFloat64)).pow(2).mean().item<double>();
+    return mse > 0 ? 10.0 * std::log10(1.0 / mse) : std::numeric_limits<double>::infinity();
 }
 
 EvalSets::EvalSets(std::shared_ptr<StableDiffusionModel> model, const std::filesystem::path& folder, uint64_t seed)
@@ -63,6 +107,8 @@ EvalSet EvalSets::at(int k, int steps, double guidance, BlipCaptioner* captioner
         for (size_t i = 1; i < set.prompts.size(); ++i) set.subjects.push_back(splitCaption(set.prompts[i]).subject);
         const auto sample = heldOut_->at(static_cast<int64_t>(set.subjectIds[0] + style * subjects.size()) + 120 * k);
         set.referenceImage = imageToTensor(sample.image);
+        set.referenceStyle = sample.style;
+        set.referenceLook = sample.variant;
         set.referenceCaption = judge_->caption(judge_->judge((set.referenceImage + 1) / 2).front());
         return set;
     }
@@ -102,7 +148,7 @@ std::vector<torch::Tensor> EvalSets::run(const EvalSet& set, int steps, double g
     withImage.generation.prompts[0] = set.referenceCaption;
     withImage.plan = LayerPlan::preset("transfer", paths);
     withImage.offset = std::min(5, steps - 1);
-    withImage.generation.guidanceScale = 10.0;
+    withImage.generation.guidanceScale = defaultGuidance(true);
     out.push_back(pipeline.generate(withImage).images);
 
     auto noAdain = request;

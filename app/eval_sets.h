@@ -1,6 +1,7 @@
 #pragma once
 // The sets stylealigned-eval measures (app/eval.cpp): what each set asks for, its reference image,
 // and the five runs of the paper's table; and the demo judge's measures.
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -21,18 +22,44 @@ struct EvalSet {
     std::vector<int> subjectIds;        // demo model: the data set's subject of each image (judge)
     torch::Tensor referenceImage;       // [1, 3, H, W] in [-1, 1]: the image-mode reference
     std::string referenceCaption;       // its caption (the inversion prompt)
+    int referenceStyle = -1, referenceLook = -1;  // demo: the drawn style and look of referenceImage
     uint64_t seed = 0;
 };
 
-// The judge's measures of the demo model (subject accuracy, style agreement with the reference).
-struct JudgeScore {
-    int subjectsRight = 0, looksAgree = 0, stylesAgree = 0, targets = 0;
-    double similarity = 0;  // sum of style-descriptor cosines target ↔ reference
-    std::string name;
-    bool verbose = false;   // one line per set: each image's judged subject, style and look
-    void add(Judge& judge, const torch::Tensor& images, const std::vector<int>& subjects);
-    std::string row() const;  // " a % | b % | c % | d |"
+// What the judge said of one target, and the reference it was held against.
+struct JudgedTarget {
+    int referenceStyle = 0, referenceLook = 0;
+    int style = 0, look = 0;  // the target's, as judged
+    bool subjectRight = false, lookAgrees = false, styleAgrees = false;
+    double similarity = 0;  // style-descriptor cosine target ↔ reference
 };
+
+// A proportion with its 95 % Wilson score interval.
+struct Proportion {
+    int hits = 0, total = 0;
+    std::string str() const;  // "62.5 % [47.1, 75.8]"
+};
+
+// The judge's measures of one method over all sets (demo model). Every target is scored against
+// an explicit reference: the set's own image 0 in text mode, the dropped image's drawn look in
+// image mode (for plain generation too, so both rows answer "does the set take this image's look").
+struct JudgeScore {
+    std::string name;
+    bool verbose = false;  // one line per set: each image's judged subject, style and look
+    std::vector<JudgedTarget> targets;
+    // images [5, 3, H, W] in [0, 1]; targets are images 1…4. `reference`: the verdict (style, look)
+    // and style descriptor [D] they are held against.
+    void add(Judge& judge, const torch::Tensor& images, const std::vector<int>& subjects,
+             const JudgeVerdict& reference, const torch::Tensor& referenceDescriptor);
+    // " n | a | b | c | d |" over the targets whose reference look passes `keep`.
+    std::string row(const std::function<bool(const JudgedTarget&)>& keep) const;
+};
+// Each style's favourite look: the one plain generation draws most often among `plain`'s targets
+// judged in that style. Index by style; -1 for a style never drawn.
+std::vector<int> favouriteLooks(const JudgeScore& plain, int styles, int looks);
+
+// PSNR in dB of two images in [0, 1] of the same size.
+double psnr(const torch::Tensor& a, const torch::Tensor& b);
 
 class EvalSets {
 public:
