@@ -19,7 +19,7 @@ for round in $(seq "$rounds"); do
     echo "== round $round: this project (stylealigned generate)"
     /usr/bin/time -f "whole process %e s, peak RSS %M KB" "$here/build/app/stylealigned" generate --model "$model" \
         --prompt "a cat" --prompt "a dog" --prompt "a tree" --prompt "a house" --prompt "a car" \
-        --steps "$steps" --height "$size" --width "$size" --out "$out/ours" 2>&1 | tail -n 3
+        --steps "$steps" --height "$size" --width "$size" --out "$out/ours" 2>&1 | grep -e "^done in" -e "^whole process"
     echo "== round $round: reference (diffusers 0.25 + sa_handler)"
     PYTHONPATH="$here/bench/pyshim:$ref/diffusers/src:$ref/hub/src:$ref/sa" /usr/bin/time -f "whole process %e s, peak RSS %M KB" \
         /usr/bin/python3 "$here/bench/diffusers_compare.py" --model "$model" --steps "$steps" --height "$size" \
