@@ -8,6 +8,7 @@
 #include "core/models/autoencoder_kl.h"
 #include "core/models/blip.h"
 #include "core/models/clip_text_model.h"
+#include "core/models/controlnet_model.h"
 #include "core/models/unet_2d_condition.h"
 #include "core/models/vision_transformers.h"
 #include "core/schedulers/ddim_scheduler.h"
@@ -23,6 +24,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     // Each reader marks the keys it reads, so each gets a fresh copy.
     sa::fuzz::expectOnlySaErrors(where, [&] { (void)sa::UNet2DConditionConfig::fromJson(sa::JsonConfig(*config)); });
     sa::fuzz::expectOnlySaErrors(where, [&] { (void)sa::AutoencoderKLConfig::fromJson(sa::JsonConfig(*config)); });
+    sa::fuzz::expectOnlySaErrors(where, [&] { (void)sa::ControlNetConfig::fromJson(sa::JsonConfig(*config)); });
     sa::fuzz::expectOnlySaErrors(where, [&] { (void)sa::CLIPTextConfig::fromJson(sa::JsonConfig(*config)); });
     sa::fuzz::expectOnlySaErrors(where, [&] { (void)sa::DDIMSchedulerConfig::fromJson(sa::JsonConfig(*config)); });
     // The vision models' config.json and preprocessor_config.json (issue 12); a processor that
