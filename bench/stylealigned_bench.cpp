@@ -20,6 +20,9 @@
 // DIR/decode.json, then exits; bench/profile_summary.py
 // sums them by op class.
 //
+// --controlnet times the StyleAligned set with a ControlNet of the UNet's size (random weights) against the
+// same set without, as a ratio.
+//
 // --panorama times a MultiDiffusion panorama (core/pipeline/panorama.h) 4 windows wide, the window
 // being the set's square size, with --view-batch N views per UNet call (default 4), against a
 // StyleAligned set of 1 reference + N targets at that square size: seconds per view per step vs
@@ -28,7 +31,7 @@
 //
 // usage: stylealigned-bench [--model DIR | --shape S] [--targets N] [--steps N] [--height H --width W]
 //                           [--repeat R] [--threads N] [--skip-rerun] [--only-shared] [--profile DIR]
-//                           [--write DIR] [--panorama [--view-batch N]]
+//                           [--write DIR] [--panorama [--view-batch N]] [--controlnet]
 #include <sys/resource.h>
 
 #include <chrono>
@@ -41,6 +44,7 @@
 #include "app/cli_support.h"
 #include "bench/random_model.h"
 #include "core/pipeline/diffusers_export.h"
+#include "core/models/controlnet_model.h"
 #include "core/pipeline/panorama.h"
 #include "core/pipeline/prompt_encoding.h"
 #include "core/common/runtime.h"
@@ -95,13 +99,34 @@ void panoramaTiming(const std::shared_ptr<StableDiffusionModel>& model, const St
     fmt::print("{:<44} {:>9.3f}x\n", "panorama view / square target", perView / perTarget);
 }
 
+// --controlnet: a StyleAligned set steered by a ControlNet (the UNet's encoder config, random weights, one
+// control map for every image, the diffusers pipeline's semantics) against the same set without one.
+void controlNetTiming(const std::shared_ptr<StableDiffusionModel>& model, const StyleAlignedRequest& request, int repeat) {
+    const auto& g = request.generation;
+    ControlNetModel net(ControlNetConfig::fromUNet(model->unet->config()));
+    net->to(model->device, model->dtype);
+    net->eval();
+    for (auto& p : net->parameters()) p.set_requires_grad(false);
+    auto controlled = request;
+    controlled.generation.control.net = net;
+    controlled.generation.control.images = torch::rand({1, 3, g.height, g.width}, at::detail::createCPUGenerator(7));
+    StyleAlignedPipeline pipeline(model);
+    const double tPlain = seconds([&] { pipeline.generate(request, {}, nullptr, false); }, repeat);
+    const double tControl = seconds([&] { pipeline.generate(controlled, {}, nullptr, false); }, repeat);
+    int64_t parameters = 0;
+    for (const auto& p : net->parameters()) parameters += p.numel();
+    fmt::print("\nControlNet ({:.0f} M parameters), every image controlled, {} steps\n", parameters / 1e6, g.steps);
+    fmt::print("{:<44} {:>9.3f} s\n{:<44} {:>9.3f} s\n{:<44} {:>9.3f}x\n", "StyleAligned set", tPlain,
+               "StyleAligned set + ControlNet", tControl, "ControlNet overhead (per step)", tControl / tPlain);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
     try {
-        cli::Args args(argc, argv, 1, {"skip-rerun", "only-shared", "panorama"});
+        cli::Args args(argc, argv, 1, {"skip-rerun", "only-shared", "panorama", "controlnet"});
         args.expectOnly({"model", "shape", "targets", "steps", "height", "width", "repeat", "threads", "skip-rerun",
-                         "only-shared", "profile", "write", "panorama", "view-batch"});
+                         "only-shared", "profile", "write", "panorama", "view-batch", "controlnet"});
         configureRuntime(args.getInt("threads", 0));
         const std::string folder = args.has("shape") ? "random " + args.get("shape")
                                    : args.get("model", std::string(STYLEALIGNED_SOURCE_DIR) + "/tests/data/golden/tiny-sd15");
@@ -163,6 +188,11 @@ int main(int argc, char** argv) {
             getrusage(RUSAGE_SELF, &usage);
             return usage.ru_maxrss / (1024.0 * 1024.0);
         };
+        if (args.has("controlnet")) {
+            controlNetTiming(model, request, repeat);
+            fmt::print("\npeak RSS {:.2f} GiB\n", peak());
+            return 0;
+        }
         if (args.has("panorama")) {
             panoramaTiming(model, request, args.getInt("view-batch", 4, 1), repeat);
             fmt::print("\npeak RSS {:.2f} GiB\n", peak());

@@ -87,8 +87,9 @@ LatentDistribution tiledEncode(AutoencoderKLImpl& vae, const torch::Tensor& imag
                                const CancelToken* cancel = nullptr);
 
 // vae.decode / vae.encode under `tiling`. Off: the whole batch in one call (the reference's
-// default). On / Auto: one image at a time (diffusers' enable_slicing), each tiled when
-// vaeTilesImage says so.
+// default). On: one image at a time (diffusers' enable_slicing), each tiled when vaeTilesImage says
+// so. Auto: images that need no tiles several at a time, as many as fit in kAutoTilingBytes
+// (convolutions run a little faster on a batch), the others one at a time in tiles.
 torch::Tensor vaeDecode(AutoencoderKLImpl& vae, const torch::Tensor& latents, const VaeTiling& tiling,
                         const CancelToken* cancel = nullptr);
 LatentDistribution vaeEncode(AutoencoderKLImpl& vae, const torch::Tensor& image, const VaeTiling& tiling,
