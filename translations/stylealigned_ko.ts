@@ -2,6 +2,101 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="ko_KR">
 <context>
+    <name>sa::ui::AdaptersPanel</name>
+    <message>
+        <source>LoRA</source>
+        <translation>LoRA</translation>
+    </message>
+    <message>
+        <source>Image size</source>
+        <translation>이미지 크기</translation>
+    </message>
+    <message>
+        <source>Width:</source>
+        <translation>너비:</translation>
+    </message>
+    <message>
+        <source>Height:</source>
+        <translation>높이:</translation>
+    </message>
+    <message>
+        <source>Pixels, a multiple of the model&apos;s VAE factor (8 for SD); 0 = the model&apos;s own size.</source>
+        <translation>픽셀 단위이며 모델 VAE 배율(SD는 8)의 배수여야 합니다. 0 = 모델 고유 크기.</translation>
+    </message>
+    <message>
+        <source>Panorama (MultiDiffusion)</source>
+        <translation>파노라마(MultiDiffusion)</translation>
+    </message>
+    <message>
+        <source>Panorama width:</source>
+        <translation>파노라마 너비:</translation>
+    </message>
+    <message>
+        <source>off</source>
+        <translation>끔</translation>
+    </message>
+    <message>
+        <source>Pixels; 0 = off. Every new subject becomes a panorama this wide and the set&apos;s height tall, denoised window by window (MultiDiffusion), each window sharing attention with a square reference.</source>
+        <translation>픽셀 단위, 0 = 끔. 새 대상마다 이 너비와 세트 높이의 파노라마가 되며, 창 단위로 노이즈가 제거되고(MultiDiffusion) 각 창은 정사각형 참조 이미지와 어텐션을 공유합니다.</translation>
+    </message>
+    <message>
+        <source>Window:</source>
+        <translation>창:</translation>
+    </message>
+    <message>
+        <source>model default</source>
+        <translation>모델 기본값</translation>
+    </message>
+    <message>
+        <source>The views&apos; side in latent cells (pixels ÷ the VAE factor); 0 = the model&apos;s own size (64 for SD 1.5).</source>
+        <translation>뷰 한 변의 길이(잠재 셀 단위, 픽셀 ÷ VAE 배율). 0 = 모델 고유 크기(SD 1.5는 64).</translation>
+    </message>
+    <message>
+        <source>Stride:</source>
+        <translation>간격:</translation>
+    </message>
+    <message>
+        <source>default (window ÷ 8)</source>
+        <translation>기본값(창 ÷ 8)</translation>
+    </message>
+    <message>
+        <source>How far apart the views start, in latent cells; smaller: more views, smoother seams, slower.</source>
+        <translation>뷰 시작 위치 사이의 거리(잠재 셀 단위). 작을수록 뷰가 많아지고 이음매가 매끄러워지지만 느려집니다.</translation>
+    </message>
+    <message>
+        <source>Views per batch:</source>
+        <translation>배치당 뷰:</translation>
+    </message>
+    <message>
+        <source>Views denoised in one UNet call (each with the reference): faster, more memory.</source>
+        <translation>한 번의 UNet 호출에서 노이즈를 제거할 뷰 수(각각 참조 이미지 포함). 빠르지만 메모리를 더 씁니다.</translation>
+    </message>
+    <message>
+        <source>Circular (360°: the ends meet)</source>
+        <translation>원형(360°: 양 끝이 이어짐)</translation>
+    </message>
+    <message>
+        <source>The views wrap around horizontally, so the panorama&apos;s right edge continues into its left (needs the set&apos;s height to be one window).</source>
+        <translation>뷰가 가로로 순환하여 파노라마의 오른쪽 끝이 왼쪽 끝으로 이어집니다(세트 높이가 창 하나여야 함).</translation>
+    </message>
+    <message>
+        <source>model default (%1)</source>
+        <translation>모델 기본값(%1)</translation>
+    </message>
+    <message>
+        <source>Panoramas take their reference from text (the caption), as google/style-aligned&apos;s MultiDiffusion demo does: no reference image.</source>
+        <translation>파노라마는 google/style-aligned의 MultiDiffusion 데모처럼 참조를 텍스트(캡션)에서 생성합니다: 참조 이미지 없음.</translation>
+    </message>
+    <message>
+        <source>A panorama takes its reference from text, as google/style-aligned&apos;s panorama demo does: remove the reference image (Clear), or set the panorama width to off.</source>
+        <translation>파노라마는 google/style-aligned의 파노라마 데모처럼 참조를 텍스트에서 생성합니다: 참조 이미지를 지우거나(지우기) 파노라마 너비를 끔으로 설정하세요.</translation>
+    </message>
+    <message>
+        <source>A panorama cannot be steered by a ControlNet (the reference code&apos;s panorama has no control): switch the ControlNet or the panorama off.</source>
+        <translation>파노라마는 ControlNet으로 제어할 수 없습니다(참조 코드의 파노라마에는 제어가 없음): ControlNet이나 파노라마 중 하나를 끄세요.</translation>
+    </message>
+</context>
+<context>
     <name>sa::ui::ChartsPanel</name>
     <message>
         <source>Attention on the reference, per layer</source>
@@ -145,6 +240,169 @@
     <message>
         <source>Original configs (*.yaml *.yml)</source>
         <translation>원본 설정 (*.yaml *.yml)</translation>
+    </message>
+</context>
+<context>
+    <name>sa::ui::ControlPanel</name>
+    <message>
+        <source>ControlNet</source>
+        <translation>ControlNet</translation>
+    </message>
+    <message>
+        <source>Steer the set&apos;s composition with a ControlNet: edges or maps that the images follow.</source>
+        <translation>ControlNet으로 세트의 구도를 제어합니다: 이미지가 따르는 윤곽선이나 맵.</translation>
+    </message>
+    <message>
+        <source>ControlNet:</source>
+        <translation>ControlNet:</translation>
+    </message>
+    <message>
+        <source>a diffusers ControlNet folder</source>
+        <translation>diffusers ControlNet 폴더</translation>
+    </message>
+    <message>
+        <source>The ControlNet: a diffusers folder (config.json + weights) made for the model&apos;s family, e.g. lllyasviel/sd-controlnet-canny for SD 1.5.</source>
+        <translation>ControlNet: 모델 계열용으로 만든 diffusers 폴더(config.json + 가중치). 예: SD 1.5용 lllyasviel/sd-controlnet-canny.</translation>
+    </message>
+    <message>
+        <source>Browse…</source>
+        <translation>찾아보기…</translation>
+    </message>
+    <message>
+        <source>Images are:</source>
+        <translation>이미지 종류:</translation>
+    </message>
+    <message>
+        <source>Photos: their Canny edges steer</source>
+        <translation>사진: Canny 윤곽선으로 제어</translation>
+    </message>
+    <message>
+        <source>Control maps, used as given</source>
+        <translation>제어 맵: 그대로 사용</translation>
+    </message>
+    <message>
+        <source>Canny: each image&apos;s edges (OpenCV Canny, white on black) are the control map, for a Canny ControlNet. Map: the image is the control map itself (depth, pose, scribble, …).</source>
+        <translation>Canny: 각 이미지의 윤곽선(OpenCV Canny, 검은 바탕에 흰 선)이 Canny ControlNet의 제어 맵이 됩니다. 맵: 이미지 자체가 제어 맵입니다(깊이, 포즈, 스케치 등).</translation>
+    </message>
+    <message>
+        <source>Images:</source>
+        <translation>이미지:</translation>
+    </message>
+    <message>
+        <source>One for every image</source>
+        <translation>모든 이미지에 하나</translation>
+    </message>
+    <message>
+        <source>One per image (reference first)</source>
+        <translation>이미지마다 하나(참조 이미지 먼저)</translation>
+    </message>
+    <message>
+        <source>Canny thresholds:</source>
+        <translation>Canny 임계값:</translation>
+    </message>
+    <message>
+        <source>Lower hysteresis threshold: weaker edges connected to strong ones are kept above it.</source>
+        <translation>낮은 히스테리시스 임계값: 이 값보다 크고 강한 윤곽선에 이어진 약한 윤곽선은 유지됩니다.</translation>
+    </message>
+    <message>
+        <source>Upper hysteresis threshold: edges stronger than this are always kept.</source>
+        <translation>높은 히스테리시스 임계값: 이보다 강한 윤곽선은 항상 유지됩니다.</translation>
+    </message>
+    <message>
+        <source>Strength:</source>
+        <translation>강도:</translation>
+    </message>
+    <message>
+        <source>How strongly the ControlNet steers (diffusers&apos; controlnet_conditioning_scale; 1 = as trained).</source>
+        <translation>ControlNet이 얼마나 강하게 제어하는지(diffusers의 controlnet_conditioning_scale, 1 = 학습된 그대로).</translation>
+    </message>
+    <message>
+        <source>Steps:</source>
+        <translation>단계:</translation>
+    </message>
+    <message>
+        <source>The fraction of the steps at which the control starts (0 = from the first step).</source>
+        <translation>제어가 시작되는 단계의 비율(0 = 첫 단계부터).</translation>
+    </message>
+    <message>
+        <source>The fraction of the steps at which the control ends (1 = to the last step); ending early leaves the details free.</source>
+        <translation>제어가 끝나는 단계의 비율(1 = 마지막 단계까지). 일찍 끝내면 세부 묘사가 자유로워집니다.</translation>
+    </message>
+    <message>
+        <source>Steers:</source>
+        <translation>제어 대상:</translation>
+    </message>
+    <message>
+        <source>Every image</source>
+        <translation>모든 이미지</translation>
+    </message>
+    <message>
+        <source>Targets only</source>
+        <translation>새 이미지만</translation>
+    </message>
+    <message>
+        <source>Every image, the reference included, follows its control map (diffusers&apos; ControlNet pipeline).</source>
+        <translation>참조 이미지를 포함한 모든 이미지가 제어 맵을 따릅니다(diffusers의 ControlNet 파이프라인).</translation>
+    </message>
+    <message>
+        <source>The new images follow their maps; the reference is generated without control, as google/style-aligned&apos;s ControlNet demo does (its map is not used).</source>
+        <translation>새 이미지만 맵을 따르고, 참조 이미지는 google/style-aligned의 ControlNet 데모처럼 제어 없이 생성됩니다(참조의 맵은 쓰이지 않음).</translation>
+    </message>
+    <message>
+        <source>Choose the ControlNet folder (ControlNet ▸ Browse…), or switch the ControlNet off.</source>
+        <translation>ControlNet 폴더를 고르거나(ControlNet ▸ 찾아보기…) ControlNet을 끄세요.</translation>
+    </message>
+    <message>
+        <source>Choose a control image for &quot;%1&quot; (ControlNet ▸ Choose…).</source>
+        <translation>&quot;%1&quot;의 제어 이미지를 고르세요(ControlNet ▸ 고르기…).</translation>
+    </message>
+    <message>
+        <source>Choose…</source>
+        <translation>고르기…</translation>
+    </message>
+    <message>
+        <source>Image %1</source>
+        <translation>이미지 %1</translation>
+    </message>
+    <message>
+        <source>Choose the image whose edges (or map) steer this image</source>
+        <translation>이 이미지를 제어할 윤곽선(또는 맵)의 이미지를 고르세요</translation>
+    </message>
+    <message>
+        <source>Targets only: the reference is generated without control, so its map is not used.</source>
+        <translation>새 이미지만: 참조 이미지는 제어 없이 생성되므로 그 맵은 쓰이지 않습니다.</translation>
+    </message>
+    <message>
+        <source>The lower Canny threshold is above the upper one.</source>
+        <translation>Canny 낮은 임계값이 높은 임계값보다 큽니다.</translation>
+    </message>
+    <message>
+        <source>(no image)</source>
+        <translation>(이미지 없음)</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>없음</translation>
+    </message>
+    <message>
+        <source>The control map as the ControlNet sees it (%1 × %2 px before it is fitted to the set&apos;s size)</source>
+        <translation>ControlNet이 보는 제어 맵(세트 크기에 맞추기 전 %1 × %2 px)</translation>
+    </message>
+    <message>
+        <source>Choose a control image</source>
+        <translation>제어 이미지 고르기</translation>
+    </message>
+    <message>
+        <source>Images (*.png *.jpg *.jpeg *.webp *.bmp *.tif *.tiff)</source>
+        <translation>이미지 (*.png *.jpg *.jpeg *.webp *.bmp *.tif *.tiff)</translation>
+    </message>
+    <message>
+        <source>ControlNet folder</source>
+        <translation>ControlNet 폴더</translation>
+    </message>
+    <message>
+        <source>%1 has no config.json: choose a diffusers ControlNet folder (config.json and diffusion_pytorch_model.safetensors).</source>
+        <translation>%1에 config.json이 없습니다: diffusers ControlNet 폴더(config.json과 diffusion_pytorch_model.safetensors)를 고르세요.</translation>
     </message>
 </context>
 <context>
@@ -362,6 +620,45 @@
     <message>
         <source>attn </source>
         <translation>어텐션 </translation>
+    </message>
+</context>
+<context>
+    <name>sa::ui::LoraList</name>
+    <message>
+        <source>Add LoRA…</source>
+        <translation>LoRA 추가…</translation>
+    </message>
+    <message>
+        <source>Add a LoRA file (.safetensors, kohya / A1111 or diffusers format) made for the loaded model&apos;s family. It is read and checked at once; its weight and switch change without reloading.</source>
+        <translation>불러온 모델 계열용 LoRA 파일(.safetensors, kohya / A1111 또는 diffusers 형식)을 추가합니다. 바로 읽고 검사하며, 가중치와 켜기/끄기는 다시 불러오지 않고 바뀝니다.</translation>
+    </message>
+    <message>
+        <source>No LoRA: the model as loaded.</source>
+        <translation>LoRA 없음: 불러온 모델 그대로.</translation>
+    </message>
+    <message>
+        <source>Use this LoRA (off: as if weight 0, still loaded)</source>
+        <translation>이 LoRA 사용(끄면 가중치 0과 같으며 불러온 상태는 유지)</translation>
+    </message>
+    <message>
+        <source>Weight: how strongly the LoRA changes the model (diffusers&apos; scale; 0 = off, 1 = as trained)</source>
+        <translation>가중치: LoRA가 모델을 얼마나 바꾸는지(diffusers의 scale, 0 = 끔, 1 = 학습된 그대로)</translation>
+    </message>
+    <message>
+        <source>Remove this LoRA</source>
+        <translation>이 LoRA 제거</translation>
+    </message>
+    <message>
+        <source>Add LoRA</source>
+        <translation>LoRA 추가</translation>
+    </message>
+    <message>
+        <source>LoRA files (*.safetensors)</source>
+        <translation>LoRA 파일 (*.safetensors)</translation>
+    </message>
+    <message>
+        <source>%1 is in the list already: change its weight instead.</source>
+        <translation>%1은(는) 이미 목록에 있습니다: 대신 가중치를 바꾸세요.</translation>
     </message>
 </context>
 <context>
@@ -975,6 +1272,50 @@ Real SD 1.x, 2.x and SDXL checkpoints load with the default options; an unusual 
     <message>
         <source>the demo judge</source>
         <translation>데모 판정기</translation>
+    </message>
+    <message>
+        <source>Adapters</source>
+        <translation>어댑터</translation>
+    </message>
+    <message>
+        <source>LoRAs, a ControlNet, the image size and panoramas</source>
+        <translation>LoRA, ControlNet, 이미지 크기와 파노라마</translation>
+    </message>
+    <message>
+        <source>LoRA</source>
+        <translation>LoRA</translation>
+    </message>
+    <message>
+        <source>%1: a LoRA is checked against the model it adapts; wait until the model has loaded.</source>
+        <translation>%1: LoRA는 적용할 모델에 맞춰 검사합니다. 모델을 다 불러올 때까지 기다리세요.</translation>
+    </message>
+    <message>
+        <source>ControlNet</source>
+        <translation>ControlNet</translation>
+    </message>
+    <message>
+        <source>%1 format, %2 layers</source>
+        <translation>%1 형식, 레이어 %2개</translation>
+    </message>
+    <message>
+        <source>LoRA %1 added: %2 layers</source>
+        <translation>LoRA %1 추가됨: 레이어 %2개</translation>
+    </message>
+    <message>
+        <source>Starting…</source>
+        <translation>시작하는 중…</translation>
+    </message>
+    <message>
+        <source>%1 panoramas, each denoised window by window behind the same reference.</source>
+        <translation>파노라마 %1개, 각각 같은 참조 이미지를 바탕으로 창 단위로 노이즈를 제거합니다.</translation>
+    </message>
+    <message>
+        <source>Panorama %1/%2</source>
+        <translation>파노라마 %1/%2</translation>
+    </message>
+    <message>
+        <source>panoramas %1 px wide</source>
+        <translation>너비 %1 px 파노라마</translation>
     </message>
 </context>
 <context>

@@ -7,6 +7,7 @@
 #include "core/eval/judge.h"
 #include "core/io/image.h"
 #include "core/pipeline/reference_cache.h"
+#include "core/pipeline/set_adapters.h"
 #include "core/pipeline/set_request.h"
 #include "core/pipeline/stable_diffusion_model.h"
 #include "core/pipeline/style_aligned_pipeline.h"
@@ -65,6 +66,7 @@ std::vector<std::string> ModelInfo::selfAttentionPaths() const {
 
 GenerationWorker::GenerationWorker()
     : cache_(std::make_unique<ReferenceCache>()),
+      controlNets_(std::make_unique<ControlNetCache>()),
       points_(std::make_shared<LivePoints>()) {
     qRegisterMetaType<sa::ui::CheckpointOptions>();
     qRegisterMetaType<sa::ui::ModelInfo>();
@@ -75,6 +77,7 @@ GenerationWorker::GenerationWorker()
     qRegisterMetaType<sa::ui::SetMeasures>();
     qRegisterMetaType<sa::ui::VisionRole>();
     qRegisterMetaType<sa::ui::VisionModelInfo>();
+    qRegisterMetaType<sa::ui::LoraCheck>();
     qRegisterMetaType<cv::Mat>();
 }
 
@@ -135,6 +138,7 @@ void GenerationWorker::loadModel(const QString& path, const QString& device, con
         model_ = std::move(model);
         judge_ = std::move(judge);
         cache_->clear();
+        controlNets_->clear();  // made for the old model's UNet
         for (const auto& note : model_->notes) info.notes << QString::fromStdString(note);
         info.description = QString::fromStdString(fmt::format("{} · {}×{} · {} self-attention layers · {}", model_->summary(),
                                                               info.width, info.height, info.layers.size(), options.device.str()));
@@ -163,7 +167,11 @@ void GenerationWorker::generate(const StudioRequest& studio) {
         if (!model_) fail("no model is loaded: choose a model folder first");
         SetResult out;
         out.spec = studio.spec;
+        out.controlSources = studio.controlSources;
         auto request = requestFromSpec(*model_, out.spec, studio.reference, &out.reference);
+        // Before the cache lookup: the LoRAs and a control of the reference are part of its key.
+        auto notes = applyAdapters(studio, out.spec, request);
+        if (out.spec.panorama) return generatePanoramas(studio, out, request, std::move(notes), started);
         const auto& g = request.generation;
         const int steps = g.steps, images = static_cast<int>(g.prompts.size()), targets = images - 1;
         const bool withImage = request.referenceImage.defined();
@@ -171,7 +179,7 @@ void GenerationWorker::generate(const StudioRequest& studio) {
         const bool cacheable = !request.plan.fullAttentionShare && images > 1;
         const bool cached = cacheable && cache_->contains(referenceKey(*model_, request));
 
-        RunInfo info{images, steps, cached, {}};
+        RunInfo info{images, steps, cached, {}, std::move(notes)};
         std::vector<int> tokenCounts;
         for (int t = 1; t < images; ++t) {
             info.tokens.push_back(readableTokens(*model_->tokenizer, g.prompts[static_cast<size_t>(t)]));

@@ -4,6 +4,7 @@
 // slot is meant to be invoked through a queued connection; cancel() and setProbePoint() are
 // safe to call directly from the GUI thread.
 #include <array>
+#include <chrono>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -22,6 +23,8 @@ class DinoEmbedder;
 class Judge;
 class ReferenceCache;
 class LivePoints;
+class ControlNetCache;
+struct StyleAlignedRequest;
 }  // namespace sa
 
 namespace sa::ui {
@@ -61,6 +64,9 @@ public slots:
     // that does not load leaves the role empty and says why.
     void loadVisionModel(sa::ui::VisionRole role, const QString& folder, const QString& device);
     void clearCache();
+    // Reads a LoRA file for the loaded model and checks it whole (family, keys, shapes) without
+    // attaching it (ui/generation_worker_adapters.cpp); answers with loraChecked.
+    void checkLora(const QString& file);
 
 signals:
     void modelLoaded(const sa::ui::ModelInfo& info);
@@ -78,12 +84,21 @@ signals:
     // After finished(), when the Models page sets CLIP or DINO: the set's measures.
     void measured(const sa::ui::SetMeasures& measures);
     void visionModelChanged(const sa::ui::VisionModelInfo& info);
+    void loraChecked(const sa::ui::LoraCheck& check);
     void failed(const QString& message);
     void cancelled();
 
 private:
     void publishPoints();  // pointsMutex_ held
     SetMeasures measure(const SetResult& set, const std::vector<std::string>& subjects);
+    // The set's LoRAs onto the model (weights set in place) and its ControlNet into `request`, as
+    // the CLI does (core/pipeline/set_adapters.h); returns what was adapted, for the user.
+    std::vector<std::string> applyAdapters(const StudioRequest& studio, const ImageSetSpec& spec,
+                                           StyleAlignedRequest& request);
+    // A panorama set: every target a panorama beside the shared square reference, previews of the
+    // whole panorama in its tile, progress over all of them.
+    void generatePanoramas(const StudioRequest& studio, SetResult& out, const StyleAlignedRequest& request,
+                           std::vector<std::string> notes, std::chrono::steady_clock::time_point started);
 
     std::shared_ptr<StableDiffusionModel> model_;
     std::unique_ptr<Judge> judge_;
@@ -92,6 +107,7 @@ private:
     std::shared_ptr<ClipScorer> clip_;
     std::shared_ptr<DinoEmbedder> dino_;
     std::unique_ptr<ReferenceCache> cache_;
+    std::unique_ptr<ControlNetCache> controlNets_;  // the ControlNet in use, loaded once per model
     std::shared_ptr<LivePoints> points_;  // what the probe reads: the user's point, + a grid at the last step
     std::mutex pointsMutex_;
     std::optional<std::array<float, 2>> userPoint_;

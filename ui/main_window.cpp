@@ -28,6 +28,7 @@
 #include <QVBoxLayout>
 
 #include "core/pipeline/set_request.h"
+#include "ui/adapters_panel.h"
 #include "ui/charts_panel.h"
 #include "ui/layer_plan_panel.h"
 #include "ui/models_dialog.h"
@@ -48,6 +49,7 @@ MainWindow::MainWindow(std::unique_ptr<Settings> settings, QWidget* parent)
     buildUi();
     buildMenus();
     connectWorker();
+    connectAdapters();
     retranslate();
     restoreSettings();
     stallTimer_.setInterval(10);
@@ -154,6 +156,8 @@ void MainWindow::buildUi() {
     tabs_ = new QTabWidget(this);
     tabs_->addTab(plan_, {});
     tabs_->addTab(attention, {});
+    adapters_ = new AdaptersPanel(this);
+    tabs_->addTab(adapters_, {});
     tabs_->setMinimumWidth(420);
 
     splitter_ = new QSplitter(this);
@@ -333,6 +337,8 @@ void MainWindow::retranslate() {
     about_->setText(tr("&About"));
     tabs_->setTabText(0, tr("Layers"));
     tabs_->setTabText(1, tr("Attention"));
+    tabs_->setTabText(2, tr("Adapters"));
+    tabs_->setTabToolTip(2, tr("LoRAs, a ControlNet, the image size and panoramas"));
     modelLabel_->setText(tr("&Model:"));
     modelLabel_->setBuddy(model_);
     model_->setToolTip(tr("The diffusion model: the bundled demo model, a single-file checkpoint (.safetensors) or a "
@@ -418,6 +424,7 @@ void MainWindow::restoreSettings() {
     setVaeTiling(settings_->vaeTiling());
     reference_->setStartFolder(settings_->referenceFolder());
     plan_->setStartFolder(settings_->planFolder());
+    restoreAdapterSettings();
     const auto examples = exampleReferences();
     reference_->setExamples(examples);
     auto folder = settings_->modelFolder();

@@ -39,6 +39,7 @@ class ResultsGrid;
 class LayerPlanPanel;
 class ChartsPanel;
 class ModelsDialog;
+class AdaptersPanel;
 
 // A random seed in [0, 10⁹) for the seed box and re-rolls.
 uint64_t randomSeed();
@@ -66,6 +67,7 @@ public:
     OverlayPanel* overlayPanel() const { return overlayPanel_; }
     ResultsGrid* resultsGrid() const { return grid_; }
     ChartsPanel* chartsPanel() const { return charts_; }
+    AdaptersPanel* adaptersPanel() const { return adapters_; }
     ModelsDialog* modelsDialog() const { return modelsDialog_; }
     // What the worker made of the Models page's folder for `role`.
     const VisionModelInfo& visionModel(VisionRole role) const { return vision_[static_cast<size_t>(role)]; }
@@ -85,7 +87,7 @@ public slots:
     bool openSet(const QString& setJson);
     void setLanguage(const QString& language);  // "", "en", "ko"
     void setVaeTiling(const QString& mode);     // "auto", "on", "off" (remembered)
-    void showTab(int index);                    // 0 = layer plan, 1 = attention
+    void showTab(int index);                    // 0 = layer plan, 1 = attention, 2 = adapters
     // A folder of the Models page ("" = none): remembered, then loaded on the worker.
     void setVisionModel(sa::ui::VisionRole role, const QString& folder);
 
@@ -94,6 +96,7 @@ signals:
     void modelRequested(const QString& path, const QString& device, const sa::ui::CheckpointOptions& options);
     void captionRequested(const cv::Mat& image);
     void visionModelRequested(sa::ui::VisionRole role, const QString& folder, const QString& device);
+    void loraCheckRequested(const QString& file);
     void runEnded();  // finished, cancelled or failed
 
 protected:
@@ -138,6 +141,12 @@ private:
     void onCaptioned(const QString& caption, const QString& captioner);
     void onMeasured(const SetMeasures& measures);
     void refreshMetricsNote();
+    // Adapters (ui/main_window_adapters.cpp).
+    void connectAdapters();
+    void restoreAdapterSettings();
+    void onLoraChecked(const LoraCheck& check);
+    void refreshAdapterTitles();  // the control rows' titles: "Reference", then the subjects
+    QList<double> tileAspects(const ImageSetSpec& spec) const;  // what each tile of a run will show
     void onRunStarted(const RunInfo& info);
     void onStep(const StepUpdate& update);
     void onFinished(const SetResult& result);
@@ -169,6 +178,7 @@ private:
     LayerPlanPanel* plan_;
     OverlayPanel* overlayPanel_;
     ChartsPanel* charts_;
+    AdaptersPanel* adapters_;
     ModelsDialog* modelsDialog_;
     QSplitter* splitter_;
     QTabWidget* tabs_;
@@ -193,6 +203,7 @@ private:
     QString modelFolder_;   // the model in use or being loaded (a folder or a single file)
     QString loadedFolder_;  // the model the worker holds
     CheckpointOptions loadingOptions_;  // those of the load under way (or the last one)
+    int modelWidth_ = 0, modelHeight_ = 0;  // the loaded model's default image size
     struct PendingLoad {
         QString path;
         CheckpointOptions options;
@@ -210,9 +221,15 @@ private:
     // Settings of an opened set that have no control in the window (kept for its re-runs).
     struct SetExtras {
         std::string negativePrompt;
-        int height = 0, width = 0;
         double inversionGuidance = 2.0;
         int vaeTileSize = 0;
+        // The set's prompts verbatim while its caption and subjects stand as opened: the caption
+        // fields do not keep every character of a prompt (a CLI set's "…, watercolor style." loses
+        // its full stop; unstyled targets would get the style appended).
+        QString caption;
+        QStringList subjects;
+        std::string referencePrompt;
+        std::vector<std::string> targets;
     } setExtras_;
     QString lastError_;
     std::optional<nlohmann::json> pendingPlan_;  // a plan from an opened set, applied once its model is loaded

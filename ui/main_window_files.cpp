@@ -14,6 +14,7 @@
 #include <QVBoxLayout>
 
 #include "core/io/image.h"
+#include "ui/adapters_panel.h"
 #include "ui/image_convert.h"
 #include "ui/layer_plan_panel.h"
 #include "ui/reference_pane.h"
@@ -71,7 +72,8 @@ bool MainWindow::exportSetTo(const QString& folder) {
             }
             maps.emplace_back(t + 1, composed);
         }
-        const auto written = sa::ui::exportSet(folder, lastResult_->spec, lastResult_->reference, lastResult_->images, maps);
+        const auto written = sa::ui::exportSet(folder, lastResult_->spec, lastResult_->reference, lastResult_->images, maps,
+                                               lastResult_->controlSources);
         settings_->setExportFolder(folder);
         statusBar()->showMessage(tr("Exported %1 files to %2").arg(written.size()).arg(folder), 8000);
         return true;
@@ -135,12 +137,15 @@ bool MainWindow::openSet(const QString& setJson) {
         guidance_->setValue(spec.guidance);
         offset_->setValue(spec.offset);
         lockSeed_->setChecked(true);
-        setExtras_ = {spec.negativePrompt, spec.height, spec.width, spec.inversionGuidance, spec.vaeTileSize};
+        setExtras_ = {spec.negativePrompt, spec.inversionGuidance, spec.vaeTileSize, reference_->caption(),
+                      subjects_->subjects(), spec.referencePrompt, spec.targets};
+        adapters_->restore(spec, set.controlSources);  // LoRAs, control (images read beside the set), size, panorama
         setVaeTiling(QString::fromStdString(spec.vaeTiling));
 
         SetResult restored;
         restored.spec = spec;
         restored.reference = set.reference;
+        restored.controlSources = set.controlSources;
         const bool complete = !set.images.empty() && std::none_of(set.images.begin(), set.images.end(), [](const auto& m) { return m.empty(); });
         lastResult_.reset();
         overlays_.clear();

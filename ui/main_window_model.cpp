@@ -17,6 +17,7 @@
 #include <QStatusBar>
 
 #include "core/pipeline/set_request.h"
+#include "ui/adapters_panel.h"
 #include "ui/charts_panel.h"
 #include "ui/layer_plan_panel.h"
 #include "ui/reference_pane.h"
@@ -106,6 +107,9 @@ void MainWindow::onModelLoaded(const ModelInfo& info) {
     settings_->setModelFolder(demo ? QString() : info.folder);  // also the most recent model
     if (info.singleFile) settings_->setCheckpointOptions(info.folder, info.options);
     refreshModelChooser();
+    modelWidth_ = info.width;
+    modelHeight_ = info.height;
+    adapters_->setModelSize(info.width, info.height);
     // The plan to restore: an opened set's, else the last one used (read before setLayers()
     // announces the preset, which would overwrite the saved plan).
     const auto savedPlan = settings_->planJson();

@@ -13,7 +13,9 @@
 #include <QStatusBar>
 
 #include "core/pipeline/set_request.h"
+#include "ui/adapters_panel.h"
 #include "ui/charts_panel.h"
+#include "ui/control_panel.h"
 #include "ui/image_convert.h"
 #include "ui/layer_plan_panel.h"
 #include "ui/reference_pane.h"
@@ -47,6 +49,10 @@ StudioRequest MainWindow::currentRequest() const {
     // The CLIP text score compares each new image with its subject alone (an opened set's
     // subjects carry the style words: they go, as the CLI's evaluation does).
     for (const auto& s : subjects) r.subjects.push_back(splitCaption(s).subject);
+    if (!setExtras_.targets.empty() && reference_->caption() == setExtras_.caption && subjects_->subjects() == setExtras_.subjects) {
+        spec.referencePrompt = setExtras_.referencePrompt;
+        spec.targets = setExtras_.targets;
+    }
     spec.seeds = consecutiveSeeds(static_cast<uint64_t>(seed_->value()), spec.targets.size() + 1);
     for (const auto& [index, seed] : seedOverrides_)
         if (index < static_cast<int>(spec.seeds.size())) spec.seeds[static_cast<size_t>(index)] = seed;
@@ -54,10 +60,11 @@ StudioRequest MainWindow::currentRequest() const {
     spec.guidance = guidance_->value();
     spec.offset = offset_->value();
     spec.plan = plan_->plan().toJson();
+    // LoRAs, ControlNet, size and panorama: the Adapters tab.
+    adapters_->applyTo(spec);
+    r.controlSources = adapters_->controlSources();
     // Settings without a control here, kept from an opened set (the CLI writes them).
     spec.negativePrompt = setExtras_.negativePrompt;
-    spec.height = setExtras_.height;
-    spec.width = setExtras_.width;
     spec.inversionGuidance = setExtras_.inversionGuidance;
     spec.vaeTiling = vaeTiling_.toStdString();
     spec.vaeTileSize = setExtras_.vaeTileSize;
@@ -75,6 +82,17 @@ void MainWindow::startRun(bool newSeedUnlessLocked) {
         return showError(tr("Caption"), reference_->image().empty()
                                             ? tr("Describe the reference to generate (e.g. \"a house, stained glass style\"), or drop a reference image.")
                                             : tr("The reference needs a caption: what it shows and its style (e.g. \"a fish, pixel art style\")."));
+    if (const auto problem = adapters_->problem(!reference_->image().empty()); !problem.isEmpty()) {
+        showTab(2);
+        return showError(tr("Adapters"), problem);
+    }
+    try {  // what the Adapters tab cannot refuse alone (a step range, thresholds): before the run, not in it
+        const auto spec = currentRequest().spec;
+        validateSpec(spec, tr("Adapters").toStdString(), !reference_->image().empty());
+    } catch (const std::exception& e) {
+        showTab(2);
+        return showError(tr("Adapters"), QString::fromUtf8(e.what()));
+    }
     if (newSeedUnlessLocked && !lockSeed_->isChecked()) {
         const QSignalBlocker block(seed_);
         seed_->setValue(static_cast<int>(randomSeed()));
@@ -84,6 +102,10 @@ void MainWindow::startRun(bool newSeedUnlessLocked) {
     settings_->setGuidance(guidance_->value());
     settings_->setOffset(offset_->value());
     settings_->setSubjects(subjects_->subjects());
+    if (auto control = adapters_->controlPanel()->spec()) {  // the next control starts from these settings
+        control->images.clear();
+        settings_->setControlDefaults(*control);
+    }
     const auto request = currentRequest();
     resetGrid(request);
     overlays_.clear();
@@ -113,6 +135,7 @@ void MainWindow::setRunning(bool running) {
         lastTick_ = 0;
         stallTimer_.start();
         progress_->setValue(0);
+        eta_->setText(tr("Starting…"));  // until the first step (a panorama's takes every view)
     } else {
         stallTimer_.stop();
     }
@@ -134,7 +157,7 @@ void MainWindow::resetGrid(const StudioRequest& request) {
                                 : tr("Click: see where this point attends in the reference · double-click: enlarge · "
                                      "right-click: re-roll, save or more"));
     }
-    grid_->reset(gridTitles(request.spec), tooltips);
+    grid_->reset(gridTitles(request.spec), tooltips, tileAspects(request.spec));
     if (!request.reference.empty()) grid_->tile(0)->setImage(toQImage(request.reference), false);
 }
 
@@ -146,14 +169,21 @@ void MainWindow::onRunStarted(const RunInfo& info) {
     if (!info.tokens.empty())
         for (const auto& t : info.tokens.front()) tokens << QString::fromStdString(t);
     overlayPanel_->setTokens(tokens);
-    runSummary_->setText(info.referenceCached ? tr("Reusing the cached reference: only the new images run.")
-                                           : tr("Computing the reference branch (it is cached for the next run)."));
+    runSummary_->setText(info.panoramas > 0 ? tr("%1 panoramas, each denoised window by window behind the same reference.").arg(info.panoramas)
+                         : info.referenceCached ? tr("Reusing the cached reference: only the new images run.")
+                                                : tr("Computing the reference branch (it is cached for the next run)."));
+    if (!info.notes.empty()) {  // what the adapters adapted (skipped LoRA keys, resized control maps)
+        QStringList notes;
+        for (const auto& note : info.notes) notes << QString::fromStdString(note);
+        statusBar()->showMessage(notes.join(" · "), 15000);
+    }
 }
 
 void MainWindow::onStep(const StepUpdate& u) {
     progress_->setValue(u.units > 0 ? 100 * u.done / u.units : 0);
     const QString phase = u.phase == RunPhase::Inversion   ? tr("Inverting the reference")
                           : u.phase == RunPhase::Reference ? tr("Reference branch")
+                          : u.phase == RunPhase::Panorama  ? tr("Panorama %1/%2").arg(u.part + 1).arg(u.parts)
                                                            : tr("Generating");
     eta_->setText(tr("%1: step %2/%3 · %4 elapsed · about %5 left")
                       .arg(phase)
@@ -175,9 +205,9 @@ void MainWindow::onFinished(const SetResult& result) {
     lastOverlays_ = overlays_;
     showResult(result);
     progress_->setValue(100);
-    const QString reference = result.referenceFromCache
-                                  ? tr("reference reused from the cache")
-                                  : tr("reference branch %1").arg(formatSeconds(result.referenceSeconds));
+    const QString reference = result.spec.panorama   ? tr("panoramas %1 px wide").arg(result.spec.panorama->width)
+                              : result.referenceFromCache ? tr("reference reused from the cache")
+                                                          : tr("reference branch %1").arg(formatSeconds(result.referenceSeconds));
     runSummary_->setText(tr("Set of %1 images in %2 (%3). Longest event-loop stall: %4 ms.")
                           .arg(result.images.size())
                           .arg(formatSeconds(result.totalSeconds), reference)
@@ -206,7 +236,9 @@ void MainWindow::showResult(const SetResult& result) {
     QStringList tooltips;
     for (const auto& prompt : prompts) tooltips << QString::fromStdString(prompt);
     const auto titles = gridTitles(result.spec);
-    grid_->reset(titles, tooltips);
+    QList<double> aspects;
+    for (const auto& image : result.images) aspects << (image.empty() ? 1.0 : double(image.cols) / image.rows);
+    grid_->reset(titles, tooltips, aspects);
     for (size_t i = 0; i < result.images.size(); ++i) {
         auto* tile = grid_->tile(static_cast<int>(i));
         tile->setImage(toQImage(result.images[i]), true);

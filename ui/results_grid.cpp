@@ -18,6 +18,12 @@ ImageTile::ImageTile(int index, QWidget* parent) : QWidget(parent), index_(index
 void ImageTile::setImage(const QImage& image, bool final) {
     image_ = image;
     final_ = final;
+    if (!image.isNull()) aspect_ = double(image.width()) / image.height();
+    update();
+}
+
+void ImageTile::setAspect(double aspect) {
+    aspect_ = aspect > 0 ? aspect : 1.0;
     update();
 }
 
@@ -50,8 +56,10 @@ void ImageTile::setSelected(bool selected) {
 }
 
 QRect ImageTile::imageRect() const {
-    const int side = std::min(width() - 8, height() - 34);
-    return {(width() - side) / 2, 4, side, side};
+    // The largest rectangle of the tile's aspect above the title line, centred.
+    const double w = width() - 8, h = height() - 34;
+    const int iw = static_cast<int>(std::min(w, h * aspect_)), ih = static_cast<int>(std::min(h, w / aspect_));
+    return {(width() - iw) / 2, 4, iw, ih};
 }
 
 void ImageTile::paintEvent(QPaintEvent*) {
@@ -154,7 +162,8 @@ void ResultsGrid::paintEvent(QPaintEvent*) {
                   "style.\n\nPress Generate (Ctrl+Enter)."));
 }
 
-void ResultsGrid::reset(const QStringList& titles, const QStringList& tooltips) {
+void ResultsGrid::reset(const QStringList& titles, const QStringList& tooltips, const QList<double>& aspects) {
+    bool reshaped = false;
     if (static_cast<int>(tiles_.size()) != titles.size()) {
         for (auto* t : tiles_) {  // later: a tile may be handling the event that led here
             layout_->removeWidget(t);
@@ -176,6 +185,15 @@ void ResultsGrid::reset(const QStringList& titles, const QStringList& tooltips) 
         tile->setTitle(titles[i], tooltips.value(i));
         tile->setOverlay({}, 0);
         tile->setBadge({}, true);
+        if (tile->aspect() != aspects.value(i, 1.0)) {
+            reshaped = true;
+            tile->setImage({}, false);  // the last set's image would be stretched to the new shape
+        }
+        tile->setAspect(aspects.value(i, 1.0));
+    }
+    if (reshaped) {
+        columns_ = 0;  // the best number of columns depends on the tiles' shapes
+        relayout();
     }
 }
 
@@ -193,14 +211,17 @@ void ResultsGrid::resizeEvent(QResizeEvent* event) {
 
 void ResultsGrid::relayout() {
     if (tiles_.empty()) return;
-    // The number of columns that gives the largest tiles in the space available.
+    // The number of columns that gives the largest images in the space available, for the widest
+    // tile's shape (square sets: the largest squares; panoramas: one per row).
     const int n = static_cast<int>(tiles_.size());
+    double aspect = 0;
+    for (const auto* t : tiles_) aspect = std::max(aspect, t->aspect());
     int columns = 1;
     double best = 0;
     for (int c = 1; c <= n; ++c) {
         const int rows = (n + c - 1) / c;
-        const double side = std::min((width() - 8.0 * c) / c, (height() - 8.0 * rows) / rows - 30);
-        if (side > best) best = side, columns = c;
+        const double imageHeight = std::min((width() - 8.0 * c) / c / aspect, (height() - 8.0 * rows) / rows - 30);
+        if (imageHeight > best) best = imageHeight, columns = c;
     }
     if (columns == columns_ && layout_->count() == n) return;
     columns_ = columns;

@@ -17,7 +17,10 @@ class ImageTile : public QWidget {
 public:
     ImageTile(int index, QWidget* parent = nullptr);
     int index() const { return index_; }
-    void setImage(const QImage& image, bool final);
+    void setImage(const QImage& image, bool final);  // its shape becomes the tile's aspect
+    // Width ÷ height of what the tile shows (1 = square; a panorama's is wide), before an image came.
+    double aspect() const { return aspect_; }
+    void setAspect(double aspect);
     const QImage& image() const { return image_; }
     const QImage& overlayImage() const { return overlay_; }
     bool isFinal() const { return final_; }
@@ -44,6 +47,7 @@ private:
     int index_;
     QImage image_, overlay_;
     double opacity_ = 0.6;
+    double aspect_ = 1.0;
     bool final_ = false, selected_ = false, badgeGood_ = true;
     std::optional<QPointF> marker_;
     QString title_, badge_;
@@ -53,7 +57,9 @@ class ResultsGrid : public QWidget {
     Q_OBJECT
 public:
     explicit ResultsGrid(QWidget* parent = nullptr);
-    void reset(const QStringList& titles, const QStringList& tooltips);  // tile 0 = reference
+    // Tile 0 = reference. `aspects`: width ÷ height per tile (missing: square), so that wide
+    // panoramas get wide tiles before their first preview.
+    void reset(const QStringList& titles, const QStringList& tooltips, const QList<double>& aspects = {});
     int count() const { return static_cast<int>(tiles_.size()); }
     ImageTile* tile(int index) const { return tiles_.at(static_cast<size_t>(index)); }
     QList<int> selectedIndices() const;

@@ -2,6 +2,7 @@
 
 #include <QJsonDocument>
 
+#include "core/io/image_set.h"
 #include "ui/studio_types.h"
 
 namespace sa::ui {
@@ -70,6 +71,34 @@ QString Settings::exportFolder() const { return value<QString>("folders/export",
 void Settings::setExportFolder(const QString& folder) { settings_.setValue("folders/export", folder); }
 QString Settings::planFolder() const { return value<QString>("folders/plan", {}); }
 void Settings::setPlanFolder(const QString& folder) { settings_.setValue("folders/plan", folder); }
+QString Settings::loraFolder() const { return value<QString>("folders/lora", {}); }
+void Settings::setLoraFolder(const QString& folder) { settings_.setValue("folders/lora", folder); }
+QString Settings::controlImageFolder() const { return value<QString>("folders/control_image", {}); }
+void Settings::setControlImageFolder(const QString& folder) { settings_.setValue("folders/control_image", folder); }
+
+ControlSpec Settings::controlDefaults() const {
+    const ControlSpec d;
+    ControlSpec c;
+    c.model = value<QString>("control/controlnet", {}).toStdString();
+    c.kind = value<QString>("control/kind", QString::fromStdString(d.kind)).toStdString();
+    c.low = value<double>("control/canny_low", d.low);
+    c.high = value<double>("control/canny_high", d.high);
+    c.scale = value<double>("control/scale", d.scale);
+    c.start = value<double>("control/start", d.start);
+    c.end = value<double>("control/end", d.end);
+    c.mode = value<QString>("control/mode", QString::fromStdString(d.mode)).toStdString();
+    return c;
+}
+void Settings::setControlDefaults(const ControlSpec& c) {
+    settings_.setValue("control/controlnet", QString::fromStdString(c.model));
+    settings_.setValue("control/kind", QString::fromStdString(c.kind));
+    settings_.setValue("control/canny_low", c.low);
+    settings_.setValue("control/canny_high", c.high);
+    settings_.setValue("control/scale", c.scale);
+    settings_.setValue("control/start", c.start);
+    settings_.setValue("control/end", c.end);
+    settings_.setValue("control/mode", QString::fromStdString(c.mode));
+}
 
 QByteArray Settings::geometry() const { return value<QByteArray>("window/geometry", {}); }
 void Settings::setGeometry(const QByteArray& geometry) { settings_.setValue("window/geometry", geometry); }

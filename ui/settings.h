@@ -7,6 +7,10 @@
 #include <QString>
 #include <QStringList>
 
+namespace sa {
+struct ControlSpec;
+}
+
 namespace sa::ui {
 
 struct CheckpointOptions;
@@ -41,6 +45,14 @@ public:
     void setExportFolder(const QString& folder);
     QString planFolder() const;
     void setPlanFolder(const QString& folder);
+    QString loraFolder() const;          // where Add LoRA… starts
+    void setLoraFolder(const QString& folder);
+    QString controlImageFolder() const;  // where a control image's Choose… starts
+    void setControlImageFolder(const QString& folder);
+    // The ControlNet settings a new control starts from: the last ControlNet folder, kind, Canny
+    // thresholds, strength, step range and mode (images are per set).
+    ControlSpec controlDefaults() const;
+    void setControlDefaults(const ControlSpec& control);
 
     QByteArray geometry() const;
     void setGeometry(const QByteArray& geometry);

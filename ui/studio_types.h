@@ -65,6 +65,9 @@ struct StudioRequest {
     bool overlays = true;  // record attention maps for the overlays and the chart
     // Each target's subject without the style words: what the CLIP text score compares it with.
     std::vector<std::string> subjects;
+    // The control images as read (8-bit BGR), one per spec.control->images (their paths), so the
+    // run uses what the Adapters tab previews.
+    std::vector<cv::Mat> controlSources;
 };
 
 // Announced when a run starts (before its first step).
@@ -72,14 +75,17 @@ struct RunInfo {
     int images = 0, steps = 0;
     bool referenceCached = false;  // the reference branch will be replayed: only targets run
     std::vector<std::vector<std::string>> tokens;  // prompt tokens per target, for cross-attention maps
+    std::vector<std::string> notes;  // what the adapters adapted: LoRA keys skipped, control maps resized
+    int panoramas = 0;               // a panorama set: one run per target
 };
 
-enum class RunPhase { Inversion, Reference, Generation, Decoding };
+enum class RunPhase { Inversion, Reference, Generation, Decoding, Panorama };
 
 struct StepUpdate {
     RunPhase phase = RunPhase::Generation;
     int step = 0, total = 0;   // within the phase
-    int done = 0, units = 0;   // over the whole run (inversion + reference + set steps)
+    int done = 0, units = 0;   // over the whole run (inversion + reference + set steps, or every panorama's)
+    int part = 0, parts = 1;   // Panorama: which of the set's panoramas
     double elapsed = 0, eta = 0, stepSeconds = 0;
     std::map<int, cv::Mat> previews;  // image index (0 = reference) → predicted clean image
     AttentionSummary attention;       // empty when the run records no overlays
@@ -99,6 +105,16 @@ struct SetResult {
     bool referenceFromCache = false;
     double referenceSeconds = 0, totalSeconds = 0;
     std::vector<ImageVerdict> verdicts;  // the judge's view of every image (when the model has one)
+    std::vector<cv::Mat> controlSources; // copied beside an exported set (control_NN.png)
+};
+
+// What the worker made of a LoRA file the Adapters tab wants to add (read and checked against
+// the loaded model, not attached: runs attach the list).
+struct LoraCheck {
+    QString file;
+    QString format;   // "kohya", "diffusers"
+    int layers = 0;   // the layers it adapts
+    QString error;    // why it cannot be used (the file is named); empty: it fits
 };
 
 // The optional vision models of the Models page (transformers folders as the hubs ship them).
@@ -134,3 +150,4 @@ Q_DECLARE_METATYPE(sa::ui::StudioRequest)
 Q_DECLARE_METATYPE(sa::ui::RunInfo)
 Q_DECLARE_METATYPE(sa::ui::StepUpdate)
 Q_DECLARE_METATYPE(sa::ui::SetResult)
+Q_DECLARE_METATYPE(sa::ui::LoraCheck)

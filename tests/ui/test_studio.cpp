@@ -30,7 +30,7 @@
 #include "ui/image_convert.h"
 #include "support/golden_dir.h"
 #include "ui/studio_test_support.h"
-#include "ui/test_vision_models.h"
+#include "ui/test_adapters.h"
 #include "ui/charts_panel.h"
 #include "ui/checkpoint_options.h"
 #include "ui/labeled_slider.h"
@@ -81,9 +81,10 @@ QString modelStatus(const MainWindow& window) { return window.findChild<QLabel*>
 
 }  // namespace
 
-// The Models page's tests (tests/ui/test_vision_models.cpp) are a base class: Qt Test runs its
-// private slots too, in one executable with one log.
-class StudioTest : public VisionModelsTest {
+// The Models page's and the Adapters tab's tests (tests/ui/test_vision_models.cpp,
+// test_adapters.cpp) are base classes: Qt Test runs their private slots too, in one executable
+// with one log.
+class StudioTest : public AdaptersTest {
     Q_OBJECT
 
 private:
