@@ -20,7 +20,7 @@ int main(int argc, char** argv) {
     QCommandLineOption caption("caption", "Caption of the reference (instead of the captioner's).", "text");
     QCommandLineOption set("set", "A set.json to open.", "file");
     QCommandLineOption generate("generate", "Generate as soon as the model is loaded.");
-    QCommandLineOption tab("tab", "Panel to show on the right: layers or attention.", "name");
+    QCommandLineOption tab("tab", "Panel to show on the right: layers, attention or adapters.", "name");
     QCommandLineOption screenshot("screenshot", "After --generate finishes, save the window as PNG and quit.", "png");
     parser.addOptions({model, reference, caption, set, generate, tab, screenshot});
     parser.process(app);
@@ -30,6 +30,7 @@ int main(int argc, char** argv) {
     if (parser.isSet(model)) window.loadModel(parser.value(model));
     if (parser.isSet(reference)) window.referencePane()->loadFile(parser.value(reference));
     if (parser.value(tab) == "attention") window.showTab(1);
+    if (parser.value(tab) == "adapters") window.showTab(2);
     if (parser.isSet(caption)) window.referencePane()->setCaption(parser.value(caption));
     if (parser.isSet(set)) window.openSet(parser.value(set));
     if (parser.isSet(generate)) {

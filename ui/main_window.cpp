@@ -203,11 +203,13 @@ void MainWindow::buildUi() {
     connect(reference_, &ReferencePane::folderUsed, this, [this](const QString& f) {
         if (f != QFileInfo(exampleReferences().value(0)).absolutePath()) settings_->setReferenceFolder(f);
     });
-    // An untouched preset follows the mode, as in the CLI: "transfer" for a reference image
+    // An untouched preset and guidance follow the mode, as in the CLI: "transfer" for a reference image
     // (google/style-aligned's setting for real images), "paper" for a reference from text.
     connect(reference_, &ReferencePane::imageChanged, this, [this](const cv::Mat& image) {
         const auto preset = QString::fromStdString(defaultPreset(!image.empty()));
         if (modelReady_ && preset != plan_->presetName() && plan_->isUnchangedPreset()) plan_->applyPreset(preset);
+        // The guidance too, unless the artist set one of their own: a value at the other mode's default moves.
+        if (guidance_->value() == defaultGuidance(image.empty())) guidance_->setValue(defaultGuidance(!image.empty()));
     });
     connect(reference_, &ReferencePane::captionRequested, this, &MainWindow::requestCaption);
     connect(modelsDialog_, &ModelsDialog::folderChosen, this, &MainWindow::setVisionModel);

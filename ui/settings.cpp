@@ -3,6 +3,7 @@
 #include <QJsonDocument>
 
 #include "core/io/image_set.h"
+#include "core/pipeline/set_request.h"
 #include "ui/studio_types.h"
 
 namespace sa::ui {
@@ -112,7 +113,7 @@ void Settings::setLanguage(const QString& language) { settings_.setValue("ui/lan
 
 int Settings::steps() const { return value<int>("generation/steps", 30); }
 void Settings::setSteps(int steps) { settings_.setValue("generation/steps", steps); }
-double Settings::guidance() const { return value<double>("generation/guidance", 7.5); }
+double Settings::guidance() const { return value<double>("generation/guidance", defaultGuidance(false)); }
 void Settings::setGuidance(double guidance) { settings_.setValue("generation/guidance", guidance); }
 int Settings::offset() const { return value<int>("generation/offset", 5); }
 void Settings::setOffset(int offset) { settings_.setValue("generation/offset", offset); }

@@ -119,6 +119,8 @@ private slots:
         // An untouched plan follows the mode, as the CLI does: "transfer" for a reference image.
         QCOMPARE(window_->layerPlanPanel()->presetName(), QString("transfer"));
         QVERIFY(window_->layerPlanPanel()->isUnchangedPreset());
+        // So does an untouched guidance (one default for CLI and studio: 10 with a reference image).
+        QCOMPARE(window_->currentRequest().spec.guidance, sa::defaultGuidance(true));
     }
 
     void dropOfANonImageIsAnError() {
