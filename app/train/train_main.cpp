@@ -1,10 +1,9 @@
 // stylealigned-train — trains the bundled demo model (DESIGN §5) from the procedural data set.
 //
 //   stylealigned-train all   --out resources/models/demo [--work build/train]   (every stage, resumable)
-//   stylealigned-train vae | judge | unet | unet-looks   [--steps N] [--batch B] [--lr LR] [--seed S] [--threads N]
+//   stylealigned-train vae | judge | unet   [--steps N] [--batch B] [--lr LR] [--seed S] [--threads N]
 //
-// Stages, in order: the VAE; the judge; the UNet + text encoder on every style's first look; the
-// same networks, from there, on all three looks of every style (what ships).
+// Stages, in order: the VAE; the judge; the UNet + text encoder on every look of every style.
 //
 // Every stage checkpoints into --work every few hundred steps and resumes from there when run
 // again; Ctrl-C stops cleanly after the current step.
@@ -17,7 +16,7 @@ using namespace sa;
 
 int main(int argc, char** argv) {
     if (argc < 2 || std::string(argv[1]) == "--help") {
-        fmt::print("usage: stylealigned-train <all|vae|judge|unet|unet-looks> --out DIR [--work DIR] [--steps N] [--batch B] "
+        fmt::print("usage: stylealigned-train <all|vae|judge|unet> --out DIR [--work DIR] [--steps N] [--batch B] "
                    "[--lr LR] [--seed S] [--threads N]\n");
         return argc < 2 ? 2 : 0;
     }
@@ -37,12 +36,11 @@ int main(int argc, char** argv) {
         if (stage == "vae") return train::trainVae(o);
         if (stage == "unet") return train::trainUNet(o);
         if (stage == "judge") return train::trainJudge(o);
-        if (stage == "unet-looks") return train::trainUNetLooks(o);
         if (stage == "all") {
             if (args.has("steps")) fail("--steps applies to one stage; run the stages one by one to change it");
-            return train::trainVae(o) || train::trainJudge(o) || train::trainUNet(o) || train::trainUNetLooks(o);
+            return train::trainVae(o) || train::trainJudge(o) || train::trainUNet(o);
         }
-        fail("unknown stage '{}' (all, vae, judge, unet, unet-looks)", stage);
+        fail("unknown stage '{}' (all, vae, judge, unet)", stage);
     } catch (const Cancelled&) {
         fmt::print(stderr, "\nstylealigned-train: stopped; run the same command again to resume from the last checkpoint\n");
         return 130;

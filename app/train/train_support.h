@@ -119,8 +119,7 @@ void writeJson(const fs::path& file, const nlohmann::json& json);
 double learningRate(double base, int step, int total, int warmup);
 
 int trainVae(const TrainOptions& options);
-int trainUNet(const TrainOptions& options);       // every style in its first look
-int trainUNetLooks(const TrainOptions& options);  // from trainUNet's weights: all looks
+int trainUNet(const TrainOptions& options);  // every look of every style, balanced
 int trainJudge(const TrainOptions& options);
 
 }  // namespace sa::train

@@ -27,6 +27,19 @@ torch::Tensor attentionRows(const torch::Tensor& x, double scale) {
 
 torch::Tensor chunkedAttention(const torch::Tensor& qIn, const torch::Tensor& kIn, const torch::Tensor& vIn, double scale,
                                double shift, int64_t shiftFrom, torch::Tensor* probs) {
+    if (torch::GradMode::is_enabled() && (qIn.requires_grad() || kIn.requires_grad() || vIn.requires_grad())) {
+        // Training (stylealigned-train): the blocked path below writes into preallocated outputs,
+        // which autograd cannot differentiate; this is the same attention in differentiable ops.
+        auto logits = torch::matmul(qIn * scale, kIn.transpose(-1, -2));
+        if (shift != 0.0) {
+            auto bias = torch::zeros({logits.size(-1)}, logits.options());
+            bias.narrow(0, shiftFrom, logits.size(-1) - shiftFrom).fill_(shift);
+            logits = logits + bias;
+        }
+        auto p = logits.softmax(-1);
+        if (probs) *probs = p.detach();
+        return torch::matmul(p, vIn);
+    }
     // Heads arrive as transposed views: made contiguous once ([rows, tokens, d], the scale folded
     // into the queries in the same pass), never copied again per block.
     const auto q = attentionRows(qIn, scale), k = attentionRows(kIn), v = attentionRows(vIn);
