@@ -79,7 +79,8 @@ int main(int argc, char** argv) {
         const auto& styles = sa::data::styleNames();
         const int zoom = 2, cell = size * zoom, gap = 4, left = 150, top = 26;
         const int looks = sa::data::styleVariants();
-        const int cols = int(subjects.size()), rows = int(styles.size()) * looks;
+        // One row per look of each style, then the held-out style (the demo LoRA's).
+        const int cols = int(subjects.size()), rows = int(styles.size()) * looks + 1;
         cv::Mat sheet(top + rows * (cell + gap), left + cols * (cell + gap), CV_8UC3, cv::Scalar(40, 40, 40));
         const auto font = cv::FONT_HERSHEY_SIMPLEX;
         const double headScale = std::min(0.5, cell / 180.0);  // "mountain" must fit its column
@@ -88,10 +89,12 @@ int main(int argc, char** argv) {
                         cv::LINE_AA);
         for (int r = 0; r < rows; ++r) {
             const int y = top + r * (cell + gap);
-            const std::string label = styles[size_t(r / looks)] + " " + std::to_string(r % looks + 1);
+            const bool heldOut = r + 1 == rows;
+            const int style = heldOut ? sa::data::heldOutStyle() : r / looks, look = heldOut ? 0 : r % looks;
+            const std::string label = heldOut ? sa::data::heldOutStyleName() + " (held out)" : styles[size_t(style)] + " " + std::to_string(look + 1);
             cv::putText(sheet, label, {6, y + cell / 2 + 5}, font, 0.45, {235, 235, 235}, 1, cv::LINE_AA);
             for (int c = 0; c < cols; ++c) {
-                const sa::data::Sample sample = sa::data::drawSample(c, r / looks, seed, size, r % looks);
+                const sa::data::Sample sample = sa::data::drawSample(c, style, seed, size, look);
                 cv::Mat zoomed;
                 cv::resize(sample.image, zoomed, {cell, cell}, 0, 0, cv::INTER_NEAREST);
                 zoomed.copyTo(sheet(cv::Rect(left + c * (cell + gap), y, cell, cell)));
@@ -101,7 +104,8 @@ int main(int argc, char** argv) {
             std::fprintf(stderr, "could not write %s\n", out.c_str());
             return 1;
         }
-        std::printf("wrote %s (%zu styles x %d looks x %d subjects, %d px samples)\n", out.c_str(), styles.size(), looks, cols, size);
+        std::printf("wrote %s (%zu styles x %d looks and the held-out style x %d subjects, %d px samples)\n", out.c_str(),
+                    styles.size(), looks, cols, size);
     } catch (const std::exception& e) {
         std::fprintf(stderr, "error: %s\n", e.what());
         return 1;

@@ -91,8 +91,8 @@ void checkSubject(int subject) {
 }
 
 void checkStyle(int style) {
-    if (style < 0 || style >= int(styleNames().size()))
-        fail("procedural data set: style {} out of range [0, {})", style, styleNames().size());
+    if (style < 0 || style > heldOutStyle())
+        fail("procedural data set: style {} out of range [0, {}] ({} is the held-out style)", style, heldOutStyle(), heldOutStyle());
 }
 
 void checkVariant(int variant) {
@@ -175,12 +175,24 @@ const std::vector<std::string>& styleNames() {
 
 int styleVariants() { return 3; }
 
+int heldOutStyle() { return int(styleNames().size()); }
+
+const std::string& heldOutStyleName() {
+    static const std::string name = "cross stitch";
+    return name;
+}
+
+std::string styleName(int style) {
+    checkStyle(style);
+    return style == heldOutStyle() ? heldOutStyleName() : styleNames()[size_t(style)];
+}
+
 std::string captionFor(int subject, int style) {
     checkSubject(subject);
     checkStyle(style);
     const std::string& name = subjectNames()[size_t(subject)];
     const bool vowel = std::string_view("aeiou").find(name.front()) != std::string_view::npos;
-    return fmt::format("{} {}, {} style", vowel ? "an" : "a", name, styleNames()[size_t(style)]);
+    return fmt::format("{} {}, {} style", vowel ? "an" : "a", name, styleName(style));
 }
 
 namespace {
@@ -236,15 +248,18 @@ cv::Mat subjectMask(int subject, uint64_t seed, int size) {
     return mask;
 }
 
-ProceduralDataset::ProceduralDataset(uint64_t seed, int size, int split, int variants)
-    : seed_(seed), size_(size), split_(split), variants_(variants) {
+ProceduralDataset::ProceduralDataset(uint64_t seed, int size, int split, int variants, int onlyStyle)
+    : seed_(seed), size_(size), split_(split), variants_(variants), onlyStyle_(onlyStyle) {
+    if (onlyStyle != -1) checkStyle(onlyStyle);
     checkSize(size);
     if (split != 0 && split != 1) fail("procedural data set: split must be 0 (train) or 1 (held-out), got {}", split);
     if (variants < 1 || variants > styleVariants())
         fail("procedural data set: variants must be in [1, {}], got {}", styleVariants(), variants);
 }
 
-int64_t ProceduralDataset::pairs() const { return int64_t(subjectNames().size() * styleNames().size()); }
+int64_t ProceduralDataset::pairs() const {
+    return int64_t(subjectNames().size() * (onlyStyle_ >= 0 ? 1 : styleNames().size()));
+}
 
 uint64_t ProceduralDataset::sampleSeed(int64_t index) const {
     if (index < 0) fail("procedural data set: negative index {}", index);
@@ -258,7 +273,8 @@ Sample ProceduralDataset::at(int64_t index) const {
     const int64_t pair = index % pairs();
     const int subjects = int(subjectNames().size());
     const int variant = int(mix64(seed ^ 0x100c5ULL) % uint64_t(variants_));
-    return drawSample(int(pair % subjects), int(pair / subjects), seed, size_, variant);
+    return drawSample(int(pair % subjects), onlyStyle_ >= 0 ? onlyStyle_ : int(pair / subjects), seed, size_,
+                      onlyStyle_ == heldOutStyle() ? 0 : variant);
 }
 
 }  // namespace sa::data

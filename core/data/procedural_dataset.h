@@ -30,6 +30,13 @@ const std::vector<std::string>& subjectNames();
 const std::vector<std::string>& styleNames();
 int styleVariants();  // looks per style (3)
 
+// A style kept out of styleNames(), the base training data and the judge ("cross stitch", one
+// look): what the demo LoRA teaches the demo model (resources/models/demo-lora). drawSample and
+// captionFor take its index; ProceduralDataset draws it only when asked to.
+int heldOutStyle();  // styleNames().size()
+const std::string& heldOutStyleName();
+std::string styleName(int style);  // a base style's name or the held-out one's
+
 // "a <subject>, <style> style" ("an" before a subject that starts with a vowel).
 std::string captionFor(int subject, int style);
 
@@ -46,13 +53,14 @@ cv::Mat subjectMask(int subject, uint64_t seed, int size = 64);
 // Index → (subject, style, seed): consecutive indices cycle through every (subject, style) pair,
 // so any window of pairs() indices covers each pair once. `split` 0 = train, 1 = held-out; the
 // two splits never share a drawing seed, so evaluation never sees a training picture. The look
-// of each sample is drawn from its seed among the first `variants` looks (1: every style in its
-// first look only, the data set of the first training stage).
+// of each sample is drawn from its seed among the first `variants` looks. `onlyStyle` ≥ 0 draws
+// that style alone (any base style, or heldOutStyle() for the LoRA's data): indices then cycle
+// through the subjects.
 class ProceduralDataset {
 public:
-    ProceduralDataset(uint64_t seed, int size = 64, int split = 0, int variants = styleVariants());
+    ProceduralDataset(uint64_t seed, int size = 64, int split = 0, int variants = styleVariants(), int onlyStyle = -1);
     Sample at(int64_t index) const;  // index ≥ 0; the data set is unbounded
-    int64_t pairs() const;           // subjects × styles
+    int64_t pairs() const;           // subjects × styles (subjects with onlyStyle)
     int size() const { return size_; }
     int split() const { return split_; }
     int variants() const { return variants_; }
@@ -65,6 +73,7 @@ private:
     int size_;
     int split_;
     int variants_;
+    int onlyStyle_;
 };
 
 }  // namespace sa::data

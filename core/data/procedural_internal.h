@@ -101,7 +101,8 @@ cv::Mat rasterRegion(const Part& part, double factor, int dim);
 cv::Mat rasterLines(const Part& part, double factor, int dim, double widthPixels);
 
 cv::Mat renderStyle(int style, const Scene& scene, Rng& rng);
-int styleCount();
+int styleCount();  // the base styles; index styleCount() is the held-out one
+cv::Mat crossStitch(const Scene& scene, Rng& rng);  // the held-out style (procedural_held_out.cpp)
 
 // ---- painting helpers (procedural_paint.cpp) ----------------------------------------------------
 using Color = cv::Vec3b;  // BGR, as OpenCV stores it

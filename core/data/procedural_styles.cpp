@@ -547,7 +547,8 @@ cv::Mat renderStyle(int style, const Scene& scene, Rng& rng) {
         case 6: return popArtDots(scene, rng);
         case 7: return ukiyoeWaves(scene, rng);
         case 8: return chalkboard(scene, rng);
-        default: return blueprint(scene, rng);
+        case 9: return blueprint(scene, rng);
+        default: return crossStitch(scene, rng);
     }
 }
 

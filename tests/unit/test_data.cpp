@@ -248,14 +248,15 @@ TEST(ProceduralData, RejectsBadArguments) {
     EXPECT_THROW(drawSample(-1, 0, 0), sa::Error);
     EXPECT_THROW(drawSample(kSubjects, 0, 0), sa::Error);
     EXPECT_THROW(drawSample(0, -1, 0), sa::Error);
-    EXPECT_THROW(drawSample(0, kStyles, 0), sa::Error);
+    EXPECT_THROW(drawSample(0, kStyles + 1, 0), sa::Error);  // kStyles: the held-out style
     EXPECT_THROW(drawSample(0, 0, 0, 31), sa::Error);
     EXPECT_THROW(drawSample(0, 0, 0, 64, -1), sa::Error);
     EXPECT_THROW(drawSample(0, 0, 0, 64, kLooks), sa::Error);
     EXPECT_THROW(ProceduralDataset(0, 64, 0, 0), sa::Error);
     EXPECT_THROW(ProceduralDataset(0, 64, 0, kLooks + 1), sa::Error);
     EXPECT_THROW(subjectMask(kSubjects, 0), sa::Error);
-    EXPECT_THROW(captionFor(0, kStyles), sa::Error);
+    EXPECT_THROW(captionFor(0, kStyles + 1), sa::Error);
+    EXPECT_THROW(ProceduralDataset(0, 64, 0, kLooks, kStyles + 1), sa::Error);
     EXPECT_THROW(ProceduralDataset(0, 16), sa::Error);
     EXPECT_THROW(ProceduralDataset(0, 64, 2), sa::Error);
     EXPECT_THROW(ProceduralDataset(0).at(-1), sa::Error);
@@ -311,4 +312,63 @@ TEST(ProceduralData, StylesAndLooksAreSeparable) {
             std::printf("  %s look %d: %d misclassified\n", styleNames()[size_t(k / kLooks)].c_str(), k % kLooks, confusions[size_t(k)]);
     EXPECT_GE(stylesRight, total * 9 / 10);
     EXPECT_GE(looksRight, total * 9 / 10);
+}
+
+// The held-out style (what the demo LoRA teaches): outside styleNames() and the base data set,
+// captioned like the others, deterministic, a visible subject in every picture, and a look of
+// its own: the crude thumbnail classifier above (mostly background colour) puts most held-out
+// pictures nearer its centroid than any of the 30 base looks' (cream-paper pencil hatching, the
+// nearest, takes a few).
+TEST(ProceduralData, HeldOutStyle) {
+    const int held = heldOutStyle();
+    ASSERT_EQ(held, kStyles);
+    EXPECT_EQ(std::count(styleNames().begin(), styleNames().end(), heldOutStyleName()), 0);
+    EXPECT_EQ(captionFor(3, held), "a cat, " + heldOutStyleName() + " style");
+    EXPECT_TRUE(sameBytes(drawSample(3, held, 9).image, drawSample(3, held, 9).image));
+    const uint64_t pinned = fingerprint(drawSample(3, held, 2024).image);  // as in FingerprintsArePinned
+    EXPECT_EQ(pinned, 0x58dbebb88db24738ULL) << "the pixels changed (got 0x" << std::hex << pinned << ")";
+    for (int subject = 0; subject < kSubjects; ++subject) expectVisibleSubject(drawSample(subject, held, 11), 11, 64);
+
+    const ProceduralDataset base(4), only(4, 64, 0, kLooks, held);
+    EXPECT_EQ(only.pairs(), kSubjects);
+    std::set<int> subjects;
+    for (int64_t i = 0; i < 200; ++i) {
+        EXPECT_NE(base.at(i).style, held) << i;
+        const Sample s = only.at(i);
+        EXPECT_EQ(s.style, held);
+        EXPECT_EQ(s.caption, captionFor(s.subject, held));
+        subjects.insert(s.subject);
+    }
+    EXPECT_EQ(int(subjects.size()), kSubjects);
+
+    // Centroids of style features: the 30 base looks and the held-out style, from training seeds.
+    const int classes = kStyles * kLooks + 1;
+    std::vector<std::vector<double>> centroid{size_t(classes)};
+    std::vector<int> count(size_t(classes), 0);
+    auto add = [&](int k, const cv::Mat& image) {
+        const auto f = styleFeatures(image);
+        auto& c = centroid[size_t(k)];
+        if (c.empty()) c.assign(f.size(), 0.0);
+        for (size_t j = 0; j < f.size(); ++j) c[j] += f[j];
+        ++count[size_t(k)];
+    };
+    for (int64_t i = 0; i < 12 * 360; i += 7) {
+        const Sample s = base.at(i);
+        add(s.style * kLooks + s.variant, s.image);
+    }
+    for (int64_t i = 0; i < 36; ++i) add(classes - 1, only.at(i).image);
+    for (int k = 0; k < classes; ++k)
+        for (auto& v : centroid[size_t(k)]) v /= std::max(1, count[size_t(k)]);
+    const ProceduralDataset heldOut(4, 64, 1, kLooks, held);
+    int right = 0;
+    for (int64_t i = 0; i < 36; ++i) {
+        const auto f = styleFeatures(heldOut.at(i).image);
+        int best = 0;
+        for (int k = 1; k < classes; ++k)
+            if (squaredDistance(f, centroid[size_t(k)]) < squaredDistance(f, centroid[size_t(best)])) best = k;
+        right += best == classes - 1;
+        if (best != classes - 1) std::printf("  held-out picture %lld nearest %s look %d\n", static_cast<long long>(i),
+                                             styleNames()[size_t(best / kLooks)].c_str(), best % kLooks + 1);
+    }
+    EXPECT_GE(right, 24) << "held-out pictures (of 36) nearest the held-out centroid";
 }
