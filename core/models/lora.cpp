@@ -232,6 +232,19 @@ void attachLora(const LoraFile& file, const LoraNetworks& networks, std::shared_
     }
 }
 
+void saveKohyaLora(const std::filesystem::path& path, const std::vector<LoraLayer>& layers,
+                   const std::map<std::string, std::string>& metadata, torch::ScalarType dtype) {
+    std::map<std::string, torch::Tensor> tensors;
+    for (const auto& l : layers) {
+        const auto stem = kohyaLoraStem(l.network, l.path);
+        if (tensors.count(stem + ".alpha")) fail("{}: two adapters for the {} layer {}", path.string(), loraNetworkName(l.network), l.path);
+        tensors[stem + ".lora_down.weight"] = l.down.detach().to(torch::kCPU, dtype);
+        tensors[stem + ".lora_up.weight"] = l.up.detach().to(torch::kCPU, dtype);
+        tensors[stem + ".alpha"] = torch::tensor(static_cast<float>(l.factor * static_cast<double>(l.down.size(0))));
+    }
+    saveSafetensors(path, tensors, metadata);
+}
+
 void detachLora(const LoraNetworks& networks, const double* scale) {
     for (auto which : {LoraNetwork::Unet, LoraNetwork::TextEncoder, LoraNetwork::TextEncoder2})
         if (auto* network = networks.network(which))

@@ -87,6 +87,11 @@ std::optional<LoraFamilyGuess> guessLoraFamily(const SafetensorsFile& file);
 
 // Adds one adapter per layer of `file`, cast to the layer's dtype and device, reading `scale`.
 void attachLora(const LoraFile& file, const LoraNetworks& networks, std::shared_ptr<const double> scale);
+// Writes `layers` as a kohya / A1111 file (lora_unet_ / lora_te_ stems, .lora_down.weight,
+// .lora_up.weight and .alpha = factor · rank), the format most front ends read; `dtype` for the
+// weights (fp16 for shipping).
+void saveKohyaLora(const std::filesystem::path& path, const std::vector<LoraLayer>& layers,
+                   const std::map<std::string, std::string>& metadata = {}, torch::ScalarType dtype = torch::kFloat16);
 // Removes the adapters that read `scale` from every layer of the networks.
 void detachLora(const LoraNetworks& networks, const double* scale);
 

@@ -65,7 +65,9 @@ LoraNameTable kohyaLoraNames(const LoraNetworks& networks) {
     t.suffix(".lora_down.weight", LoraPart::Down);
     t.suffix(".lora_up.weight", LoraPart::Up);
     t.suffix(".alpha", LoraPart::Alpha);
-    addLayers(t, networks, LoraNetwork::Unet, "lora_unet_", [](const std::string& p) { return underscored(p); });
+    for (const auto network : {LoraNetwork::Unet, LoraNetwork::TextEncoder, LoraNetwork::TextEncoder2})
+        if (auto* module = networks.network(network))
+            for (const auto& [path, layer] : adaptableLayers(*module)) t.layer(kohyaLoraStem(network, path), {network, path});
     if (networks.unet) {
         // sd-scripts names SDXL's UNet layers by the original SGM module paths.
         const auto sgm = unetNameTable(networks.unet->config(), "");
@@ -75,11 +77,13 @@ LoraNameTable kohyaLoraNames(const LoraNetworks& networks) {
             return underscored(source->key.substr(0, source->key.size() - 7));
         });
     }
-    auto te = [](const std::string& p) { return underscored(p); };
-    addLayers(t, networks, LoraNetwork::TextEncoder, "lora_te_", te);
-    addLayers(t, networks, LoraNetwork::TextEncoder, "lora_te1_", te);
-    addLayers(t, networks, LoraNetwork::TextEncoder2, "lora_te2_", te);
+    addLayers(t, networks, LoraNetwork::TextEncoder, "lora_te1_", [](const std::string& p) { return underscored(p); });
     return t;
+}
+
+std::string kohyaLoraStem(LoraNetwork network, const std::string& path) {
+    const char* prefix = network == LoraNetwork::Unet ? "lora_unet_" : network == LoraNetwork::TextEncoder ? "lora_te_" : "lora_te2_";
+    return prefix + underscored(path);
 }
 
 LoraNameTable diffusersLoraNames(const LoraNetworks& networks) {

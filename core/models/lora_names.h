@@ -47,6 +47,9 @@ private:
 // (input_blocks / middle_block / output_blocks, through core/models/single_file_names.h), lora_te_
 // (and lora_te1_) for the text encoder, lora_te2_ for SDXL's second one.
 LoraNameTable kohyaLoraNames(const LoraNetworks& networks);
+// The kohya stem this project writes for a layer (diffusers layout; lora_te_ for the first text
+// encoder): the same rule kohyaLoraNames reads with.
+std::string kohyaLoraStem(LoraNetwork network, const std::string& path);
 // diffusers: unet.<path>, text_encoder.<path>, text_encoder_2.<path>, with the legacy attention
 // processor names (…attn1.processor.to_q, …self_attn.to_q) as aliases.
 LoraNameTable diffusersLoraNames(const LoraNetworks& networks);

@@ -160,6 +160,32 @@ TEST(Lora, ReadsBothGoldenFormats) {
               sa::readLora(c.file("diffusers"), model->loraNetworks()).layers.size());
 }
 
+// What this project writes (the demo LoRA, stylealigned-train lora) is a kohya file that reads
+// back to the very same adapters, from either golden format.
+TEST(Lora, SavedKohyaFileReadsBackTheSameAdapters) {
+    const auto& c = loraCase();
+    sa::test::ScratchFolder scratch("sa_lora_save");
+    auto model = loadModel();
+    for (const auto& format : c.formats()) {
+        SCOPED_TRACE(format);
+        const auto original = sa::readLora(c.file(format), model->loraNetworks());
+        const auto file = scratch.path / (format + ".safetensors");
+        sa::saveKohyaLora(file, original.layers, {{"ss_network_dim", "test"}}, torch::kFloat32);
+        const auto back = sa::readLora(file, model->loraNetworks());
+        EXPECT_EQ(back.format, sa::LoraFormat::Kohya);
+        EXPECT_EQ(back.metadata.at("ss_network_dim"), "test");
+        ASSERT_EQ(back.layers.size(), original.layers.size());
+        std::map<std::pair<sa::LoraNetwork, std::string>, const sa::LoraLayer*> byPath;
+        for (const auto& l : back.layers) byPath[{l.network, l.path}] = &l;
+        for (const auto& l : original.layers) {
+            const auto* b = byPath.at({l.network, l.path});
+            EXPECT_NEAR(b->factor, l.factor, 1e-6) << l.path;
+            EXPECT_TRUE(torch::equal(b->down, l.down.to(torch::kFloat32))) << l.path;
+            EXPECT_TRUE(torch::equal(b->up, l.up.to(torch::kFloat32))) << l.path;
+        }
+    }
+}
+
 TEST(Lora, OlderAndPeftKeyLayoutsGiveTheSameOutput) {
     const auto& c = loraCase();
     sa::test::ScratchFolder scratch("sa_lora");
