@@ -17,7 +17,8 @@ namespace sa::train {
 namespace fs = std::filesystem;
 
 struct TrainOptions {
-    fs::path out;    // the model folder being built (resources/models/demo)
+    fs::path out;    // the folder being built (resources/models/demo, or an add-on's)
+    fs::path base;   // add-ons: the demo model they are trained for
     fs::path work;   // checkpoints, logs, previews
     int steps = 0;   // 0: the stage's default
     int batch = 0;
@@ -121,5 +122,7 @@ double learningRate(double base, int step, int total, int warmup);
 int trainVae(const TrainOptions& options);
 int trainUNet(const TrainOptions& options);  // every look of every style, balanced
 int trainJudge(const TrainOptions& options);
+int trainControlNet(const TrainOptions& options);  // add-on: Canny ControlNet for the model in `base`
+int trainLora(const TrainOptions& options);        // add-on: the held-out style as a LoRA
 
 }  // namespace sa::train

@@ -4,7 +4,7 @@
 // style words are ambiguous, as real style prompts are). An earlier curriculum — first look only,
 // then all looks — left the model preferring each style's first look (issue 14: plain sets agreed
 // on a look 52 % of the time instead of ~33 %, and references in other looks were not kept).
-#include "app/train/train_support.h"
+#include "app/train/train_diffusion.h"
 #include "core/io/image.h"
 #include "core/io/state_dict.h"
 #include "core/pipeline/text_to_image.h"
@@ -38,8 +38,6 @@ void updateEma(Denoiser& ema, Denoiser& model, double decay) {
     auto source = model->parameters();
     for (size_t i = 0; i < target.size(); ++i) target[i].mul_(decay).add_(source[i], 1 - decay);
 }
-
-fs::path tokenizerSource() { return fs::path(STYLEALIGNED_SOURCE_DIR) / "tests/data/golden/tiny-sd15/tokenizer"; }
 
 // A StableDiffusionModel over in-memory networks (for previews and the final check).
 std::shared_ptr<StableDiffusionModel> assemble(Denoiser& denoiser, AutoencoderKL vae, std::shared_ptr<ClipTokenizer> tokenizer) {
@@ -95,45 +93,12 @@ int trainStage(const TrainOptions& o, const Stage& stage) {
     torch::manual_seed(static_cast<int64_t>(o.seed));
     auto vae = loadVae(o.out / "vae");
     auto tokenizer = std::make_shared<ClipTokenizer>(ClipTokenizer::fromFolder(tokenizerSource()));
-    const double scaling = vae->config().scaling_factor;
 
-    // Latent pool: every subject × style pair many times over, encoded once and kept in the work
-    // folder so that a resumed run does not encode again.
-    const int64_t pool = stage.pool;
+    // Latent pool: every subject × style pair many times over.
     data::ProceduralDataset dataset(o.seed + 1, o.size, 0, stage.variants);
-    std::vector<std::string> captions;
-    for (int64_t i = 0; i < pool; ++i) captions.push_back(data::captionFor(static_cast<int>(i % data::subjectNames().size()),
-                                                                          static_cast<int>((i / data::subjectNames().size()) % data::styleNames().size())));
-    const auto poolFile = o.work / stage.poolFile;
-    torch::Tensor allLatents;
-    if (fs::exists(poolFile)) {
-        allLatents = SafetensorsFile::open(poolFile)->tensor("latents");
-    } else {
-        torch::NoGradGuard noGrad;
-        std::vector<torch::Tensor> latents;
-        cli::ProgressBar bar("encoding latents");
-        for (int64_t first = 0; first < pool; first += 200) {
-            cli::interruptToken().throwIfCancelled();
-            auto b = makeBatch(dataset, first, std::min<int64_t>(200, pool - first));
-            for (size_t k = 0; k < b.captions.size(); ++k)
-                if (b.captions[k] != captions[static_cast<size_t>(first) + k]) fail("data set order changed: {}", b.captions[k]);
-            latents.push_back(vae->encode(b.images).mean * scaling);
-            bar.update(static_cast<int>(std::min<int64_t>(first + 200, pool)), static_cast<int>(pool));
-        }
-        bar.finish();
-        allLatents = torch::cat(latents);
-        fs::create_directories(o.work);
-        saveSafetensors(poolFile, {{"latents", allLatents}});
-    }
-    std::map<std::string, torch::Tensor> idsByCaption;
-    std::vector<torch::Tensor> ids;
-    for (const auto& caption : captions) {
-        auto& slot = idsByCaption[caption];
-        if (!slot.defined()) slot = torch::tensor((*tokenizer)(caption).ids, torch::kLong);
-        ids.push_back(slot);
-    }
-    auto allIds = torch::stack(ids);
-    auto emptyIds = torch::tensor((*tokenizer)("").ids, torch::kLong);
+    const auto pool = latentPool(dataset, stage.pool, vae, o.work / stage.poolFile);
+    const auto allIds = captionTokenIds(*tokenizer, pool.captions);
+    const auto emptyIds = torch::tensor((*tokenizer)("").ids, torch::kLong);
 
     Denoiser model, ema;
     copyWeights(ema, model);
@@ -153,28 +118,15 @@ int trainStage(const TrainOptions& o, const Stage& stage) {
     for (; step < steps; ++step) {
         cli::interruptToken().throwIfCancelled();
         setLearningRate<torch::optim::AdamWOptions>(optimizer, learningRate(lr, step, steps, stage.warmup));
-        auto index = torch::randint(allLatents.size(0), {batch}, generator, torch::kLong);
-        auto x0 = allLatents.index_select(0, index);
-        auto tokenIds = allIds.index_select(0, index);
-        auto drop = torch::rand({batch}, generator) < 0.1;  // caption dropout → classifier-free guidance
-        tokenIds = torch::where(drop.unsqueeze(1), emptyIds.unsqueeze(0).expand_as(tokenIds), tokenIds);
-        auto t = torch::randint(1000, {batch}, generator, torch::kLong);
-        auto noise = torch::randn(x0.sizes(), generator);
-        auto a = alphas.index_select(0, t).view({batch, 1, 1, 1});
-        auto noisy = a.sqrt() * x0 + (1 - a).sqrt() * noise;
-        auto context = model->textEncoder->forward(tokenIds).lastHiddenState;
-        auto pred = model->unet->forward(noisy, t, context);
-        // min-SNR-5 weighting (Hang et al. 2023) for epsilon prediction.
-        auto snr = a.view({batch}) / (1 - a.view({batch}));
-        auto weight = torch::clamp_max(snr, 5.0) / snr;
-        auto perSample = (pred - noise).pow(2).mean({1, 2, 3});
-        auto loss = (weight * perSample).mean();
+        const auto b = noisedBatch(pool, allIds, emptyIds, alphas, batch, 0.1, generator);
+        auto context = model->textEncoder->forward(b.tokenIds).lastHiddenState;
+        const auto loss = minSnrLoss(model->unet->forward(b.noisy, b.t, context), b);
         optimizer.zero_grad();
-        loss.backward();
+        loss.weighted.backward();
         torch::nn::utils::clip_grad_norm_(model->parameters(), 1.0);
         optimizer.step();
         updateEma(ema, model, step < 1000 ? 0.99 : 0.999);
-        progress.stepDone(step, {{"loss", loss.item<double>()}, {"mse", perSample.mean().item<double>()}});
+        progress.stepDone(step, {{"loss", loss.weighted.item<double>()}, {"mse", loss.mse}});
         if ((step + 1) % 1000 == 0 || step + 1 == steps) {
             exportModel(ema, o.out);
             preview(ema, vae, tokenizer, o.work / fmt::format("{}_preview_{:06d}.png", stage.name, step + 1));

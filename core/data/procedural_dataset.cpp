@@ -268,6 +268,12 @@ uint64_t ProceduralDataset::sampleSeed(int64_t index) const {
     return mix64(mix64(seed_) + 2 * uint64_t(index) + uint64_t(split_));
 }
 
+std::string ProceduralDataset::captionAt(int64_t index) const {
+    if (index < 0) fail("procedural data set: negative index {}", index);
+    const int64_t pair = index % pairs(), subjects = int64_t(subjectNames().size());
+    return captionFor(int(pair % subjects), onlyStyle_ >= 0 ? onlyStyle_ : int(pair / subjects));
+}
+
 Sample ProceduralDataset::at(int64_t index) const {
     const uint64_t seed = sampleSeed(index);
     const int64_t pair = index % pairs();

@@ -60,6 +60,7 @@ class ProceduralDataset {
 public:
     ProceduralDataset(uint64_t seed, int size = 64, int split = 0, int variants = styleVariants(), int onlyStyle = -1);
     Sample at(int64_t index) const;  // index ≥ 0; the data set is unbounded
+    std::string captionAt(int64_t index) const;  // at(index).caption, without drawing
     int64_t pairs() const;           // subjects × styles (subjects with onlyStyle)
     int size() const { return size_; }
     int split() const { return split_; }

@@ -33,6 +33,17 @@ ControlNetConfig ControlNetConfig::load(const std::filesystem::path& configFile)
     return fromJson(JsonConfig::load(configFile));
 }
 
+nlohmann::json ControlNetConfig::toJson() const {
+    auto j = encoderJson();
+    j["_class_name"] = "ControlNetModel";
+    j["_diffusers_version"] = "0.25.0";
+    j["conditioning_channels"] = conditioning_channels;
+    j["controlnet_conditioning_channel_order"] = controlnet_conditioning_channel_order;
+    j["conditioning_embedding_out_channels"] = conditioning_embedding_out_channels;
+    j["global_pool_conditions"] = global_pool_conditions;
+    return j;
+}
+
 ControlNetConfig ControlNetConfig::fromUNet(const UNet2DConditionConfig& unet,
                                             std::vector<int> conditioningEmbeddingOutChannels, int conditioningChannels) {
     ControlNetConfig c;

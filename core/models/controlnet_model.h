@@ -26,6 +26,7 @@ struct ControlNetConfig : UNetEncoderConfig {
 
     static ControlNetConfig fromJson(const JsonConfig& json);
     static ControlNetConfig load(const std::filesystem::path& configFile);
+    nlohmann::json toJson() const;  // a diffusers config.json
     // ControlNetModel.from_unet: the UNet's encoder fields with these conditioning settings.
     static ControlNetConfig fromUNet(const UNet2DConditionConfig& unet,
                                      std::vector<int> conditioningEmbeddingOutChannels = {16, 32, 96, 256},

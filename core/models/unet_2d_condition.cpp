@@ -123,15 +123,10 @@ UNet2DConditionConfig UNet2DConditionConfig::fromJson(const JsonConfig& j) {
     return c;
 }
 
-nlohmann::json UNet2DConditionConfig::toJson() const {
-    nlohmann::json j = {{"_class_name", "UNet2DConditionModel"},
-                        {"_diffusers_version", "0.25.0"},
-                        {"act_fn", act_fn},
+nlohmann::json UNetEncoderConfig::encoderJson() const {
+    nlohmann::json j = {{"act_fn", act_fn},
                         {"attention_head_dim", num_attention_heads},
                         {"block_out_channels", block_out_channels},
-                        {"center_input_sample", false},
-                        {"conv_in_kernel", conv_in_kernel},
-                        {"conv_out_kernel", conv_out_kernel},
                         {"cross_attention_dim", cross_attention_dim},
                         {"down_block_types", down_block_types},
                         {"downsample_padding", downsample_padding},
@@ -143,16 +138,26 @@ nlohmann::json UNet2DConditionConfig::toJson() const {
                         {"mid_block_type", mid_block_type},
                         {"norm_eps", norm_eps},
                         {"norm_num_groups", norm_num_groups},
-                        {"out_channels", out_channels},
-                        {"sample_size", sample_size},
                         {"transformer_layers_per_block", transformer_layers_per_block},
-                        {"up_block_types", up_block_types},
                         {"use_linear_projection", use_linear_projection}};
     if (addition_embed_type) {
         j["addition_embed_type"] = *addition_embed_type;
         j["addition_time_embed_dim"] = addition_time_embed_dim;
         j["projection_class_embeddings_input_dim"] = projection_class_embeddings_input_dim;
     }
+    return j;
+}
+
+nlohmann::json UNet2DConditionConfig::toJson() const {
+    auto j = encoderJson();
+    j["_class_name"] = "UNet2DConditionModel";
+    j["_diffusers_version"] = "0.25.0";
+    j["center_input_sample"] = false;
+    j["conv_in_kernel"] = conv_in_kernel;
+    j["conv_out_kernel"] = conv_out_kernel;
+    j["out_channels"] = out_channels;
+    j["sample_size"] = sample_size;
+    j["up_block_types"] = up_block_types;
     return j;
 }
 

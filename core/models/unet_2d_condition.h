@@ -43,6 +43,8 @@ struct UNetEncoderConfig {
 
     // Reads these fields (and refuses the values of shared keys this port does not reproduce).
     void readEncoderFields(const JsonConfig& json);
+    // These fields as config.json keys (without _class_name).
+    nlohmann::json encoderJson() const;
     int timeEmbedDim() const { return block_out_channels[0] * 4; }
     // What diffusers' get_down_block / UNetMidBlock2DCrossAttn receive for down block `index`.
     BlockOptions downBlockOptions(int index) const;

@@ -12,6 +12,7 @@
 
 #include "core/io/control_image.h"
 #include "core/io/safetensors.h"
+#include "core/io/state_dict.h"
 #include "core/pipeline/style_aligned_pipeline.h"
 #include "support/expect_error.h"
 #include "support/golden_dir.h"
@@ -102,6 +103,24 @@ ControlNetModel withWeights(const ControlNetConfig& config, ControlNetModel from
 }
 
 class ControlNetTest : public testing::TestWithParam<std::string> {};
+
+// A ControlNet this project writes (stylealigned-train controlnet: config.json from toJson and
+// the weights) loads back as the same network.
+TEST_P(ControlNetTest, WrittenFolderLoadsBackTheSame) {
+    const auto& t = tiny(GetParam());
+    ScratchFolder scratch("sa_controlnet_write");
+    const auto& config = t.net->config();
+    EXPECT_EQ(ControlNetConfig::fromJson(JsonConfig(config.toJson(), "written")).toJson(), config.toJson());
+    writeJson(scratch.path / "config.json", config.toJson());
+    auto net = t.net;
+    saveStateDict(*net, scratch.path / "diffusion_pytorch_model.safetensors");
+    auto back = loadControlNet(scratch.path, t.model->unet->config()).net;
+    const auto in = randomInputs(t, 2);
+    const auto a = residualsOf(t.net, in), b = residualsOf(back, in);
+    ASSERT_EQ(a.down.size(), b.down.size());
+    for (size_t i = 0; i < a.down.size(); ++i) EXPECT_TRUE(torch::equal(a.down[i], b.down[i])) << i;
+    EXPECT_TRUE(torch::equal(a.mid, b.mid));
+}
 
 // Config values this port would not honour are refused, naming the file and the key.
 TEST_P(ControlNetTest, ConfigValuesThatChangeBehaviourAreRefused) {

@@ -337,6 +337,8 @@ TEST(ProceduralData, HeldOutStyle) {
         const Sample s = only.at(i);
         EXPECT_EQ(s.style, held);
         EXPECT_EQ(s.caption, captionFor(s.subject, held));
+        EXPECT_EQ(only.captionAt(i), s.caption);
+        EXPECT_EQ(base.captionAt(i), base.at(i).caption);
         subjects.insert(s.subject);
     }
     EXPECT_EQ(int(subjects.size()), kSubjects);
