@@ -140,7 +140,7 @@ int trainStage(const TrainOptions& o, const Stage& stage) {
 }  // namespace
 
 int trainUNet(const TrainOptions& o) {
-    return trainStage(o, {"unet_balanced", "latent_pool_balanced.safetensors", 24'000, data::styleVariants(), 14000, 500, 3e-4});
+    return trainStage(o, {"unet_balanced", "latent_pool_balanced.safetensors", 24'000, data::styleVariants(), 12000, 500, 3e-4});
 }
 
 }  // namespace sa::train
