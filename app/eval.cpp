@@ -14,6 +14,10 @@
 //
 // usage: stylealigned-eval [--model DIR|FILE] [--clip DIR] [--dino DIR] [--captioner DIR] [--sets N] [--steps N]
 //                          [--guidance G] [--seed S] [--threads N] [--device D] [--looks N] [--figure PNG] [--verbose]
+//                          [--image-preset NAME | --image-plan FILE] [--image-guidance G] [--inversion-guidance G]
+//                          [--offset N] [--only-image]
+// The image-mode options are the CLI's (generate --preset / --plan / --guidance / --inversion-guidance /
+// --offset with --reference); --only-image runs plain generation and the image mode only (tuning).
 #include <fmt/format.h>
 
 #include "app/cli_support.h"
@@ -89,9 +93,10 @@ void printJudgeTables(const std::vector<JudgeScore>& rows, const std::vector<int
 
 int main(int argc, char** argv) {
     try {
-        cli::Args args(argc, argv, 1, {"verbose"});
+        cli::Args args(argc, argv, 1, {"verbose", "only-image"});
         args.expectOnly({"model", "clip", "dino", "captioner", "sets", "steps", "seed", "threads", "device", "figure",
-                         "looks", "guidance", "verbose"});
+                         "looks", "guidance", "verbose", "image-preset", "image-plan", "image-guidance",
+                         "inversion-guidance", "offset", "only-image"});
         configureRuntime(args.getInt("threads", 0));
         const auto device = selectDevice(args.get("device", "auto"));
         const std::string folder = args.get("model", std::string(STYLEALIGNED_SOURCE_DIR) + "/resources/models/demo");
@@ -111,6 +116,15 @@ int main(int argc, char** argv) {
 
         const double guidance = args.getDouble("guidance", defaultGuidance(false));  // text modes (image mode: its default)
         const int count = args.getInt("sets", 40, 1), steps = args.getInt("steps", 30, 2);
+        ImageModeSettings image;
+        const auto paths = model->unet->selfAttentionPaths();
+        if (args.has("image-preset") && args.has("image-plan")) fail("give --image-preset or --image-plan, not both");
+        if (args.has("image-preset")) image.plan = LayerPlan::preset(args.get("image-preset"), paths);
+        if (args.has("image-plan")) image.plan = LayerPlan::load(args.get("image-plan"), paths);
+        image.guidance = args.getDouble("image-guidance", defaultGuidance(true));
+        image.inversionGuidance = args.getDouble("inversion-guidance", image.inversionGuidance);
+        image.offset = args.getInt("offset", image.offset, 0);
+        const bool imageOnly = args.has("only-image");
         std::vector<Method> methods{{"plain (style words in prompt)"}, {"StyleAligned, text"},
                                     {"StyleAligned, reference image"}, {"ablation: no AdaIN"},
                                     {"ablation: full attention share"}};
@@ -131,8 +145,9 @@ int main(int argc, char** argv) {
         cli::ProgressBar bar("sets");
         for (int k = 0; k < count; ++k) {
             const EvalSet set = sets.at(k, steps, guidance, captioner.get());
-            const auto runs = sets.run(set, steps, guidance);
+            const auto runs = sets.run(set, steps, guidance, image, imageOnly);
             for (size_t m = 0; m < methods.size(); ++m) {
+                if (!runs[m].defined()) continue;
                 auto images = tensorToImages(runs[m]);
                 methods[m].vision.add(clip.get(), dino.get(), images, set);
                 if (!figure.empty() && k < 4 && m < 3) figureImages.insert(figureImages.end(), images.begin(), images.end());
@@ -147,11 +162,13 @@ int main(int argc, char** argv) {
                     judged[row].add(*judge, images, set.subjectIds, drawnVerdict(set), judge->styleDescriptor(dropped)[0]);
                 };
                 ownReference(PlainText, runs[0]);
-                ownReference(SharedText, runs[1]);
                 againstDropped(PlainImage, runs[0]);
                 againstDropped(SharedImage, runs[2]);
-                ownReference(NoAdain, runs[3]);
-                ownReference(FullShare, runs[4]);
+                if (!imageOnly) {
+                    ownReference(SharedText, runs[1]);
+                    ownReference(NoAdain, runs[3]);
+                    ownReference(FullShare, runs[4]);
+                }
                 inversion.add(*judge, set, runs[2][0]);
             }
             bar.update(k + 1, count);
@@ -161,8 +178,11 @@ int main(int argc, char** argv) {
             writeImage(figure, makeGrid(figureImages, 5));
             fmt::print("wrote {} (per set: plain, StyleAligned text, StyleAligned image; reference first)\n", figure);
         }
-        fmt::print("\n{} sets × 4 targets, {} steps, guidance {} from text and {} from a reference image, model {}\n",
-                   count, steps, guidance, defaultGuidance(true), folder);
+        fmt::print("\n{} sets × 4 targets, {} steps, guidance {} from text and {} from a reference image (inversion guidance "
+                   "{}, offset {}, {}), model {}\n",
+                   count, steps, guidance, image.guidance, image.inversionGuidance, image.offset,
+                   args.has("image-plan") ? "plan " + args.get("image-plan") : "preset " + args.get("image-preset", defaultPreset(true)),
+                   folder);
         if (clip || dino) {
             std::string header = "\n| method |", rule = "|---|";
             if (clip && clip->hasTextTower()) header += " CLIP text score ↑ |", rule += "---|";

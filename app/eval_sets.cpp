@@ -130,7 +130,8 @@ EvalSet EvalSets::at(int k, int steps, double guidance, BlipCaptioner* captioner
     return set;
 }
 
-std::vector<torch::Tensor> EvalSets::run(const EvalSet& set, int steps, double guidance) {
+std::vector<torch::Tensor> EvalSets::run(const EvalSet& set, int steps, double guidance, const ImageModeSettings& image,
+                                         bool imageOnly) {
     const auto paths = model_->unet->selfAttentionPaths();
     StyleAlignedRequest request;
     request.generation.prompts = set.prompts;
@@ -141,15 +142,20 @@ std::vector<torch::Tensor> EvalSets::run(const EvalSet& set, int steps, double g
     StyleAlignedPipeline pipeline(model_);
     std::vector<torch::Tensor> out;
     out.push_back(TextToImagePipeline(model_).generate(request.generation).images);
-    out.push_back(pipeline.generate(request).images);
+    out.push_back(imageOnly ? torch::Tensor() : pipeline.generate(request).images);
 
     auto withImage = request;
     withImage.referenceImage = set.referenceImage;
     withImage.generation.prompts[0] = set.referenceCaption;
-    withImage.plan = LayerPlan::preset("transfer", paths);
-    withImage.offset = std::min(5, steps - 1);
-    withImage.generation.guidanceScale = defaultGuidance(true);
+    withImage.plan = image.plan ? *image.plan : LayerPlan::preset(defaultPreset(true), paths);
+    withImage.offset = std::min(image.offset, steps - 1);
+    withImage.inversionGuidance = image.inversionGuidance;
+    withImage.generation.guidanceScale = image.guidance > 0 ? image.guidance : defaultGuidance(true);
     out.push_back(pipeline.generate(withImage).images);
+    if (imageOnly) {
+        out.resize(5);
+        return out;
+    }
 
     auto noAdain = request;
     for (auto& [path, s] : noAdain.plan.layers) s.adainQueries = s.adainKeys = 0;

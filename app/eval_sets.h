@@ -11,6 +11,7 @@
 
 #include "core/data/procedural_dataset.h"
 #include "core/eval/judge.h"
+#include "core/style/layer_plan.h"
 #include "core/models/blip_captioner.h"
 #include "core/pipeline/stable_diffusion_model.h"
 
@@ -61,6 +62,14 @@ std::vector<int> favouriteLooks(const JudgeScore& plain, int styles, int looks);
 // PSNR in dB of two images in [0, 1] of the same size.
 double psnr(const torch::Tensor& a, const torch::Tensor& b);
 
+// How a set is made from the reference image (the CLI's image-mode options; defaults as the CLI's).
+struct ImageModeSettings {
+    std::optional<LayerPlan> plan;  // none: the CLI's default preset for a reference image
+    double guidance = 0;            // 0: defaultGuidance(true)
+    double inversionGuidance = 2.0;
+    int offset = 5;
+};
+
 class EvalSets {
 public:
     // The demo model (its folder has judge/) gets the procedural data set's subjects and styles;
@@ -72,8 +81,10 @@ public:
     // reference prompt, captioned by `captioner` when given (else its prompt is its caption).
     EvalSet at(int k, int steps, double guidance, BlipCaptioner* captioner);
     // Plain, StyleAligned from text, from the reference image, no AdaIN, full attention sharing:
-    // each [5, 3, H, W] in [0, 1], reference first.
-    std::vector<torch::Tensor> run(const EvalSet& set, int steps, double guidance);
+    // each [5, 3, H, W] in [0, 1], reference first. `imageOnly`: plain and from the reference image
+    // only (the others undefined), for tuning the image mode.
+    std::vector<torch::Tensor> run(const EvalSet& set, int steps, double guidance, const ImageModeSettings& image = {},
+                                   bool imageOnly = false);
     // Which look plain generation draws per style (demo model).
     void printLookHistogram(int perStyle, int steps, double guidance);
 

@@ -532,6 +532,18 @@ TEST_F(Cli, EvalJudgesEveryMethodAgainstTheSameReference) {
                                "95 % Wilson intervals", "favourite look per style", "PSNR of the reconstruction"})
         EXPECT_NE(run.output.find(needle), std::string::npos) << needle << "\n" << run.output;
     EXPECT_NE(run.output.find("] |"), std::string::npos) << "no interval printed\n" << run.output;
+
+    // Tuning the image mode: its settings are the CLI's, said in the summary; --only-image leaves
+    // the text rows empty; a bad preset is refused by name.
+    auto tuned = runProgram(STYLEALIGNED_EVAL, {"--sets", "1", "--steps", "3", "--threads", "1", "--only-image", "--offset", "1",
+                                                "--inversion-guidance", "1.5", "--image-preset", "paper"});
+    ASSERT_EQ(tuned.exitCode, 0) << tuned.output;
+    EXPECT_NE(tuned.output.find("inversion guidance 1.5, offset 1, preset paper"), std::string::npos) << tuned.output;
+    EXPECT_NE(tuned.output.find("| StyleAligned, text | 0 | –"), std::string::npos) << tuned.output;
+    EXPECT_NE(tuned.output.find("| StyleAligned, reference image | 4 |"), std::string::npos) << tuned.output;
+    auto bad = runProgram(STYLEALIGNED_EVAL, {"--sets", "1", "--image-preset", "sparkly"});
+    EXPECT_NE(bad.exitCode, 0);
+    EXPECT_NE(bad.output.find("sparkly"), std::string::npos) << bad.output;
 }
 
 TEST_F(Cli, EvalPrintsThePapersTableWithClipAndDino) {
