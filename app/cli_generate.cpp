@@ -208,15 +208,18 @@ std::vector<cv::Mat> readControlSources(const ControlSpec& control, const fs::pa
 std::vector<cv::Mat> runPanoramas(StableDiffusionModel& model, const std::shared_ptr<StableDiffusionModel>& shared,
                                   const ImageSetSpec& spec, const StyleAlignedRequest& request) {
     const auto requests = panoramaRequests(model, spec, request);
-    std::vector<cv::Mat> images;
-    for (size_t i = 0; i < requests.size(); ++i) {
-        ProgressBar bar(fmt::format("panorama {}/{}", i + 1, requests.size()));
-        auto result = PanoramaPipeline(shared).generate(
-            requests[i], [&](PanoramaStepEvent& e) { bar.update(e.step + 1, e.total); }, &interruptToken());
-        bar.finish();
-        if (i == 0) images.push_back(tensorToImage(result.referenceImage[0]));
-        images.push_back(tensorToImage(result.image[0]));
-    }
+    std::optional<ProgressBar> bar;
+    auto images = generatePanoramaSet(
+        shared, requests,
+        [&](int part, PanoramaStepEvent& e) {
+            if (e.step == 0) {
+                if (bar) bar->finish();
+                bar.emplace(fmt::format("panorama {}/{}", part + 1, requests.size()));
+            }
+            bar->update(e.step + 1, e.total);
+        },
+        &interruptToken());
+    if (bar) bar->finish();
     return images;
 }
 

@@ -59,32 +59,28 @@ void GenerationWorker::generatePanoramas(const StudioRequest& studio, SetResult&
     emit runStarted(info);
     const bool circular = out.spec.panorama->circular;
     int decodeEvery = 1;
-    for (int part = 0; part < parts; ++part) {
+    PanoramaSetCallback callback = [&](int part, PanoramaStepEvent& e) {
         const auto& tiling = requests[static_cast<size_t>(part)].vaeTiling;
-        PanoramaStepCallback callback = [&](PanoramaStepEvent& e) {
-            StepUpdate u{.phase = RunPhase::Panorama, .step = e.step, .total = e.total};
-            u.part = part;
-            u.parts = parts;
-            u.units = units;
-            u.done = part * steps + e.step + 1;
-            u.stepSeconds = e.seconds;
-            u.elapsed = secondsSince(started);
-            u.eta = u.elapsed / u.done * (units - u.done);
-            // The whole panorama's predicted clean image (and the reference's, once): a decode of a
-            // wide image costs, so keep previews under a quarter of the step time.
-            if (e.step % decodeEvery == 0 || e.step + 1 == e.total) {
-                const auto t0 = Clock::now();
-                u.previews[part + 1] = tensorToImage(decodePanorama(*model_, e.x0Preview, circular, tiling, &cancel_)[0]);
-                if (part == 0) u.previews[0] = tensorToImage(decodeLatents(*model_, e.referenceX0Preview, tiling, &cancel_)[0]);
-                const double decodeSeconds = secondsSince(t0);
-                decodeEvery = std::max(1, static_cast<int>(std::ceil(decodeSeconds / std::max(1e-3, 0.25 * e.seconds))));
-            }
-            emit stepped(u);
-        };
-        auto result = PanoramaPipeline(model_).generate(requests[static_cast<size_t>(part)], callback, &cancel_);
-        if (part == 0) out.images.push_back(tensorToImage(result.referenceImage[0]));  // the same in every run
-        out.images.push_back(tensorToImage(result.image[0]));
-    }
+        StepUpdate u{.phase = RunPhase::Panorama, .step = e.step, .total = e.total};
+        u.part = part;
+        u.parts = parts;
+        u.units = units;
+        u.done = part * steps + e.step + 1;
+        u.stepSeconds = e.seconds;
+        u.elapsed = secondsSince(started);
+        u.eta = u.elapsed / u.done * (units - u.done);
+        // The whole panorama's predicted clean image (and the reference's, once): a decode of a
+        // wide image costs, so keep previews under a quarter of the step time.
+        if (e.step % decodeEvery == 0 || e.step + 1 == e.total) {
+            const auto t0 = Clock::now();
+            u.previews[part + 1] = tensorToImage(decodePanorama(*model_, e.x0Preview, circular, tiling, &cancel_)[0]);
+            if (part == 0) u.previews[0] = tensorToImage(decodeLatents(*model_, e.referenceX0Preview, tiling, &cancel_)[0]);
+            const double decodeSeconds = secondsSince(t0);
+            decodeEvery = std::max(1, static_cast<int>(std::ceil(decodeSeconds / std::max(1e-3, 0.25 * e.seconds))));
+        }
+        emit stepped(u);
+    };
+    out.images = generatePanoramaSet(model_, requests, callback, &cancel_);
     out.totalSeconds = secondsSince(started);
     emit finished(out);  // the demo judge sees square images of the model's size: no verdicts for panoramas
     if (clip_ || dino_) emit measured(measure(out, studio.subjects));

@@ -9,6 +9,7 @@
 #include "ui/control_panel.h"
 #include "ui/lora_list.h"
 #include "ui/reference_pane.h"
+#include "ui/resources.h"
 #include "ui/subject_list.h"
 
 namespace sa::ui {
@@ -36,9 +37,14 @@ void MainWindow::connectAdapters() {
 }
 
 void MainWindow::restoreAdapterSettings() {
-    adapters_->loraList()->setStartFolder(settings_->loraFolder());
+    // Until the user picks their own, the demo model's add-ons are what the tab starts with: Add
+    // LoRA… opens in its LoRA folder, and its Canny ControlNet is the ControlNet.
+    const QString loraFolder = settings_->loraFolder();
+    adapters_->loraList()->setStartFolder(!loraFolder.isEmpty() ? loraFolder : findResource("models/demo-lora"));
     adapters_->controlPanel()->setStartFolder(settings_->controlImageFolder());
-    adapters_->controlPanel()->setDefaults(settings_->controlDefaults());
+    auto control = settings_->controlDefaults();
+    if (control.model.empty()) control.model = findResource("models/demo-controlnet-canny").toStdString();
+    adapters_->controlPanel()->setDefaults(control);
     adapters_->setReferenceImage(!reference_->image().empty());
     refreshAdapterTitles();
 }

@@ -4,6 +4,7 @@
 
 #include "core/common/error.h"
 #include "core/io/control_image.h"
+#include "core/io/image.h"
 
 namespace sa {
 
@@ -99,6 +100,20 @@ std::vector<PanoramaRequest> panoramaRequests(const StableDiffusionModel& model,
         requests.push_back(std::move(r));
     }
     return requests;
+}
+
+std::vector<cv::Mat> generatePanoramaSet(const std::shared_ptr<StableDiffusionModel>& model,
+                                         const std::vector<PanoramaRequest>& requests, const PanoramaSetCallback& onStep,
+                                         const CancelToken* cancel) {
+    std::vector<cv::Mat> images;
+    for (size_t i = 0; i < requests.size(); ++i) {
+        const int part = static_cast<int>(i);
+        auto result = PanoramaPipeline(model).generate(
+            requests[i], [&](PanoramaStepEvent& e) { if (onStep) onStep(part, e); }, cancel);
+        if (i == 0) images.push_back(tensorToImage(result.referenceImage[0]));
+        images.push_back(tensorToImage(result.image[0]));
+    }
+    return images;
 }
 
 }  // namespace sa

@@ -48,4 +48,12 @@ ControlRequest controlRequest(const ControlSpec& control, const LoadedControlNet
 std::vector<PanoramaRequest> panoramaRequests(const StableDiffusionModel& model, const ImageSetSpec& spec,
                                               const StyleAlignedRequest& request);
 
+// Runs every panorama of the set (one PanoramaPipeline run per request, in order) and returns the
+// set's images: the square reference (the same in every run, kept once), then each panorama.
+// `onStep(part, event)` sees every step of run `part`.
+using PanoramaSetCallback = std::function<void(int part, PanoramaStepEvent& event)>;
+std::vector<cv::Mat> generatePanoramaSet(const std::shared_ptr<StableDiffusionModel>& model,
+                                         const std::vector<PanoramaRequest>& requests,
+                                         const PanoramaSetCallback& onStep = {}, const CancelToken* cancel = nullptr);
+
 }  // namespace sa
