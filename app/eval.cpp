@@ -205,6 +205,7 @@ int main(int argc, char** argv) {
             }
             fmt::print("\n");
             printJudgeTables(judged, favourite);
+            sets.printVaeRoundTrip(360);
             fmt::print("\ninversion of the reference image: PSNR of the reconstruction {:.2f} dB (mean over {} sets); the "
                        "judge sees the drawn look in the input {}, in the reconstruction {}\n",
                        inversion.psnrSum / std::max(1, inversion.sets), inversion.sets, inversion.inputLookSeen.str(),

@@ -166,6 +166,43 @@ std::vector<torch::Tensor> EvalSets::run(const EvalSet& set, int steps, double g
     return out;
 }
 
+void EvalSets::printVaeRoundTrip(int count) {
+    if (!judge_) fail("the VAE round-trip check needs the demo model's judge");
+    torch::NoGradGuard noGrad;
+    const int looks = judge_->config().style_variants;
+    const size_t classes = data::styleNames().size() * static_cast<size_t>(looks);
+    std::vector<Proportion> clean(classes), roundTrip(classes);
+    for (int first = 0; first < count; first += 60) {
+        std::vector<torch::Tensor> pictures;
+        std::vector<size_t> drawn;
+        for (int i = first; i < std::min(count, first + 60); ++i) {
+            const auto sample = heldOut_->at(1'000'000 + i);  // far from the sets' reference pictures
+            pictures.push_back(imageToTensor(sample.image));
+            drawn.push_back(static_cast<size_t>(sample.style * looks + sample.variant));
+        }
+        const auto images = torch::cat(pictures).to(model_->device, model_->dtype);
+        const auto decoded = model_->vae->decode(model_->vae->encode(images).mean).clamp(-1, 1);
+        const auto asDrawn = judge_->judge((images + 1) / 2), afterRoundTrip = judge_->judge((decoded + 1) / 2);
+        for (size_t k = 0; k < drawn.size(); ++k) {
+            auto named = [&](const JudgeVerdict& v) { return static_cast<size_t>(v.style * looks + v.variant) == drawn[k]; };
+            clean[drawn[k]].hits += named(asDrawn[k]), ++clean[drawn[k]].total;
+            roundTrip[drawn[k]].hits += named(afterRoundTrip[k]), ++roundTrip[drawn[k]].total;
+        }
+    }
+    Proportion allClean, allRoundTrip;
+    size_t worst = 0;
+    for (size_t c = 0; c < classes; ++c) {
+        allClean.hits += clean[c].hits, allClean.total += clean[c].total;
+        allRoundTrip.hits += roundTrip[c].hits, allRoundTrip.total += roundTrip[c].total;
+        auto rate = [&](size_t k) { return roundTrip[k].total ? double(roundTrip[k].hits) / roundTrip[k].total : 1.0; };
+        if (rate(c) < rate(worst)) worst = c;
+    }
+    fmt::print("\nthe judge names the drawn look of {} held-out pictures: as drawn {}, after the VAE round trip {} "
+               "(worst: {} look {}, {})\n",
+               allClean.total, allClean.str(), allRoundTrip.str(), data::styleNames()[worst / static_cast<size_t>(looks)],
+               worst % static_cast<size_t>(looks) + 1, roundTrip[worst].str());
+}
+
 void EvalSets::printLookHistogram(int perStyle, int steps, double guidance) {
     if (!judge_) fail("--looks needs the demo model's judge");
     const auto& styles = data::styleNames();

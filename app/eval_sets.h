@@ -87,6 +87,10 @@ public:
                                    bool imageOnly = false);
     // Which look plain generation draws per style (demo model).
     void printLookHistogram(int perStyle, int steps, double guidance);
+    // The judge on `count` held-out data-set pictures as drawn and after the model's VAE round trip
+    // (encode, decode: what every generated picture goes through): how often it names the drawn
+    // look, overall and for the look it names worst after the round trip (demo model).
+    void printVaeRoundTrip(int count);
 
 private:
     std::shared_ptr<StableDiffusionModel> model_;

@@ -529,7 +529,8 @@ TEST_F(Cli, EvalJudgesEveryMethodAgainstTheSameReference) {
     ASSERT_EQ(run.exitCode, 0) << run.output;
     for (const char* needle : {"plain, against the reference image", "StyleAligned, reference image",
                                "reference in its style's favourite look", "reference in another look",
-                               "95 % Wilson intervals", "favourite look per style", "PSNR of the reconstruction"})
+                               "95 % Wilson intervals", "favourite look per style", "PSNR of the reconstruction",
+                               "after the VAE round trip"})
         EXPECT_NE(run.output.find(needle), std::string::npos) << needle << "\n" << run.output;
     EXPECT_NE(run.output.find("] |"), std::string::npos) << "no interval printed\n" << run.output;
 
