@@ -1,4 +1,4 @@
-// Stage 3: the judge (subject head + style head over every look of every style), trained on fresh
+// Stage 2: the judge (subject head + style head over every look of every style), trained on fresh
 // procedural samples and measured on the held-out split.
 #include <future>
 

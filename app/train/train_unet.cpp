@@ -78,25 +78,19 @@ void exportModel(Denoiser& ema, const fs::path& out) {
     writeJson(out / "model_index.json", demoModelIndex());
 }
 
-struct Stage {
-    std::string name;          // checkpoint, loss log
-    std::string poolFile;      // latent pool file in the work folder
-    int64_t pool;              // latents in it
-    int variants;              // looks per style in the data
-    int steps, warmup;         // defaults
-    double lr;
-};
+}  // namespace
 
-int trainStage(const TrainOptions& o, const Stage& stage) {
-    const int steps = o.steps > 0 ? o.steps : stage.steps, batch = o.batch > 0 ? o.batch : 32;
-    const double lr = o.lr > 0 ? o.lr : stage.lr;
+int trainUNet(const TrainOptions& o) {
+    const std::string name = "unet_balanced";
+    const int steps = o.steps > 0 ? o.steps : 12000, batch = o.batch > 0 ? o.batch : 32, warmup = 500;
+    const double lr = o.lr > 0 ? o.lr : 3e-4;
     torch::manual_seed(static_cast<int64_t>(o.seed));
     auto vae = loadVae(o.out / "vae");
     auto tokenizer = std::make_shared<ClipTokenizer>(ClipTokenizer::fromFolder(tokenizerSource()));
 
-    // Latent pool: every subject × style pair many times over.
-    data::ProceduralDataset dataset(o.seed + 1, o.size, 0, stage.variants);
-    const auto pool = latentPool(dataset, stage.pool, vae, o.work / stage.poolFile);
+    // Latent pool: every subject × style × look many times over.
+    data::ProceduralDataset dataset(o.seed + 1, o.size, 0);
+    const auto pool = latentPool(dataset, 24'000, vae, o.work / "latent_pool_balanced.safetensors");
     const auto allIds = captionTokenIds(*tokenizer, pool.captions);
     const auto emptyIds = torch::tensor((*tokenizer)("").ids, torch::kLong);
 
@@ -108,7 +102,7 @@ int trainStage(const TrainOptions& o, const Stage& stage) {
     auto state = std::make_shared<torch::nn::Module>();
     state->register_module("model", model);
     state->register_module("ema", ema);
-    StageProgress progress(o, stage.name, "UNet + text encoder training loss (EMA, log scale)", steps, 500, *state, optimizer);
+    StageProgress progress(o, name, "UNet + text encoder training loss (EMA, log scale)", steps, 500, *state, optimizer);
     int step = progress.firstStep();
 
     DDIMScheduler scheduler(DDIMSchedulerConfig::fromJson(JsonConfig(demoSchedulerConfig(), "demo scheduler")));
@@ -117,7 +111,7 @@ int trainStage(const TrainOptions& o, const Stage& stage) {
     model->train();
     for (; step < steps; ++step) {
         cli::interruptToken().throwIfCancelled();
-        setLearningRate<torch::optim::AdamWOptions>(optimizer, learningRate(lr, step, steps, stage.warmup));
+        setLearningRate<torch::optim::AdamWOptions>(optimizer, learningRate(lr, step, steps, warmup));
         const auto b = noisedBatch(pool, allIds, emptyIds, alphas, batch, 0.1, generator);
         auto context = model->textEncoder->forward(b.tokenIds).lastHiddenState;
         const auto loss = minSnrLoss(model->unet->forward(b.noisy, b.t, context), b);
@@ -129,18 +123,12 @@ int trainStage(const TrainOptions& o, const Stage& stage) {
         progress.stepDone(step, {{"loss", loss.weighted.item<double>()}, {"mse", loss.mse}});
         if ((step + 1) % 1000 == 0 || step + 1 == steps) {
             exportModel(ema, o.out);
-            preview(ema, vae, tokenizer, o.work / fmt::format("{}_preview_{:06d}.png", stage.name, step + 1));
+            preview(ema, vae, tokenizer, o.work / fmt::format("{}_preview_{:06d}.png", name, step + 1));
             model->train();
         }
     }
     progress.finish();
     return 0;
-}
-
-}  // namespace
-
-int trainUNet(const TrainOptions& o) {
-    return trainStage(o, {"unet_balanced", "latent_pool_balanced.safetensors", 24'000, data::styleVariants(), 12000, 500, 3e-4});
 }
 
 }  // namespace sa::train
