@@ -142,30 +142,27 @@ int trainControlNet(const TrainOptions& o) {
     const int steps = o.steps > 0 ? o.steps : 4000, batch = o.batch > 0 ? o.batch : 16;
     const double lr = o.lr > 0 ? o.lr : 1e-4;
     torch::manual_seed(static_cast<int64_t>(o.seed));
-    auto base = frozenBaseModel(o.base);
-    data::ProceduralDataset dataset(o.seed + 2, o.size);
-    const auto pool = latentPool(dataset, 12'000, base->vae, o.work / "controlnet_pool.safetensors", /*withEdges=*/true);
-    const auto ids = captionTokenIds(*base->tokenizer, pool.captions);
-    const auto emptyIds = torch::tensor((*base->tokenizer)("").ids, torch::kLong);
+    const auto addOn = addOnData(o, data::ProceduralDataset(o.seed + 2, o.size), 12'000, "controlnet_pool.safetensors",
+                                /*withEdges=*/true);
+    const auto& base = addOn.base;
 
     ControlNetModel net(controlNetConfigFor(*base));
     initFromUNet(net, base->unet);
     torch::optim::AdamW optimizer(net->parameters(), torch::optim::AdamWOptions(lr).weight_decay(0.01));
     StageProgress progress(o, "controlnet", "ControlNet training loss (log scale)", steps, 250, *net, optimizer);
     int step = progress.firstStep();
-    const auto alphas = DDIMScheduler(base->schedulerConfig).alphasCumprod();
     auto generator = at::detail::createCPUGenerator(o.seed + static_cast<uint64_t>(step));
     net->train();
     for (; step < steps; ++step) {
         cli::interruptToken().throwIfCancelled();
         setLearningRate<torch::optim::AdamWOptions>(optimizer, learningRate(lr, step, steps, 200));
-        const auto b = noisedBatch(pool, ids, emptyIds, alphas, batch, 0.5, generator);
+        const auto b = addOn.batch(batch, 0.5, generator);
         torch::Tensor context;
         {
             torch::NoGradGuard noGrad;
             context = base->textEncoder->forward(b.tokenIds).lastHiddenState;
         }
-        const auto cond = pool.edges.index_select(0, b.index).to(torch::kFloat32).div(255).expand({-1, 3, -1, -1});
+        const auto cond = addOn.pool.edges.index_select(0, b.index).to(torch::kFloat32).div(255).expand({-1, 3, -1, -1});
         const auto residuals = net->forward(b.noisy, b.t, context, cond);
         const auto loss = minSnrLoss(base->unet->forward(b.noisy, b.t, context, nullptr, nullptr, &residuals), b);
         optimizer.zero_grad();

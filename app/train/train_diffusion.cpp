@@ -1,6 +1,7 @@
 #include "app/train/train_diffusion.h"
 
 #include "core/io/control_image.h"
+#include "core/schedulers/ddim_scheduler.h"
 #include "core/io/state_dict.h"
 
 namespace sa::train {
@@ -84,6 +85,17 @@ std::shared_ptr<StableDiffusionModel> frozenBaseModel(const fs::path& folder) {
         network->eval();
     }
     return model;
+}
+
+AddOnData addOnData(const TrainOptions& o, const data::ProceduralDataset& dataset, int64_t count,
+                    const std::string& poolFile, bool withEdges) {
+    AddOnData d;
+    d.base = frozenBaseModel(o.base);
+    d.pool = latentPool(dataset, count, d.base->vae, o.work / poolFile, withEdges);
+    d.ids = captionTokenIds(*d.base->tokenizer, d.pool.captions);
+    d.emptyIds = torch::tensor((*d.base->tokenizer)("").ids, torch::kLong);
+    d.alphas = DDIMScheduler(d.base->schedulerConfig).alphasCumprod();
+    return d;
 }
 
 fs::path tokenizerSource() { return fs::path(STYLEALIGNED_SOURCE_DIR) / "tests/data/golden/tiny-sd15/tokenizer"; }

@@ -42,6 +42,21 @@ DenoiseLoss minSnrLoss(const torch::Tensor& pred, const NoisedBatch& batch, doub
 // The demo model an add-on is trained for, in eval mode with no gradients on its weights.
 std::shared_ptr<StableDiffusionModel> frozenBaseModel(const fs::path& folder);
 
+// What an add-on stage learns from: the frozen base model (options.base), a latent pool of
+// `count` samples of `dataset` (work folder / poolFile), its captions' token ids, the empty
+// prompt's, and the base scheduler's ᾱ.
+struct AddOnData {
+    std::shared_ptr<StableDiffusionModel> base;
+    LatentPool pool;
+    torch::Tensor ids, emptyIds, alphas;
+
+    NoisedBatch batch(int size, double dropRate, at::Generator& generator) const {
+        return noisedBatch(pool, ids, emptyIds, alphas, size, dropRate, generator);
+    }
+};
+AddOnData addOnData(const TrainOptions& options, const data::ProceduralDataset& dataset, int64_t count,
+                    const std::string& poolFile, bool withEdges = false);
+
 // The CLIP tokenizer files the demo model ships (the golden tiny model's real CLIP vocabulary).
 fs::path tokenizerSource();
 

@@ -109,11 +109,9 @@ int trainLora(const TrainOptions& o) {
     const int steps = o.steps > 0 ? o.steps : 2000, batch = o.batch > 0 ? o.batch : 32;
     const double lr = o.lr > 0 ? o.lr : 1e-3;
     torch::manual_seed(static_cast<int64_t>(o.seed));
-    auto base = frozenBaseModel(o.base);
-    data::ProceduralDataset dataset(o.seed + 3, o.size, 0, 1, data::heldOutStyle());
-    const auto pool = latentPool(dataset, 3'000, base->vae, o.work / "lora_pool.safetensors");
-    const auto ids = captionTokenIds(*base->tokenizer, pool.captions);
-    const auto emptyIds = torch::tensor((*base->tokenizer)("").ids, torch::kLong);
+    const auto addOn = addOnData(o, data::ProceduralDataset(o.seed + 3, o.size, 0, 1, data::heldOutStyle()), 3'000,
+                                "lora_pool.safetensors");
+    const auto& base = addOn.base;
 
     Adapters adapters;
     adapters.add(LoraNetwork::Unet, *base->unet, 8, {"down_blocks.", "mid_block.", "up_blocks."});
@@ -121,7 +119,6 @@ int trainLora(const TrainOptions& o) {
     torch::optim::AdamW optimizer(adapters.holder->parameters(), torch::optim::AdamWOptions(lr).weight_decay(0.01));
     StageProgress progress(o, "lora", "LoRA training loss (log scale)", steps, 250, *adapters.holder, optimizer);
     int step = progress.firstStep();
-    const auto alphas = DDIMScheduler(base->schedulerConfig).alphasCumprod();
     auto generator = at::detail::createCPUGenerator(o.seed + static_cast<uint64_t>(step));
     std::string stem = data::heldOutStyleName();
     std::replace(stem.begin(), stem.end(), ' ', '_');
@@ -129,7 +126,7 @@ int trainLora(const TrainOptions& o) {
     for (; step < steps; ++step) {
         cli::interruptToken().throwIfCancelled();
         setLearningRate<torch::optim::AdamWOptions>(optimizer, learningRate(lr, step, steps, 100));
-        const auto b = noisedBatch(pool, ids, emptyIds, alphas, batch, 0.1, generator);
+        const auto b = addOn.batch(batch, 0.1, generator);
         const auto context = base->textEncoder->forward(b.tokenIds).lastHiddenState;
         const auto loss = minSnrLoss(base->unet->forward(b.noisy, b.t, context), b);
         optimizer.zero_grad();
