@@ -71,9 +71,12 @@ void exportModel(Denoiser& ema, const fs::path& out) {
     saveStateDict(*ema->unet, out / "unet" / "diffusion_pytorch_model.safetensors", torch::kFloat16);
     writeJson(out / "text_encoder" / "config.json", ema->textEncoder->config().toJson());
     saveStateDict(*ema->textEncoder, out / "text_encoder" / "model.safetensors", torch::kFloat16);
-    fs::create_directories(out / "tokenizer");
-    for (const auto& file : fs::directory_iterator(tokenizerSource()))
-        fs::copy_file(file.path(), out / "tokenizer" / file.path().filename(), fs::copy_options::overwrite_existing);
+    // The shipped folder links tokenizer/ to the bundled CLIP vocabulary; a new folder gets a copy.
+    if (!fs::exists(fs::symlink_status(out / "tokenizer"))) {
+        fs::create_directories(out / "tokenizer");
+        for (const auto& file : fs::directory_iterator(tokenizerSource()))
+            fs::copy_file(file.path(), out / "tokenizer" / file.path().filename());
+    }
     writeJson(out / "scheduler" / "scheduler_config.json", demoSchedulerConfig());
     writeJson(out / "model_index.json", demoModelIndex());
 }
