@@ -51,7 +51,7 @@ int main(int argc, char** argv) {
         }
         fail("unknown stage '{}' (all, vae, judge, unet, controlnet, lora)", stage);
     } catch (const Cancelled&) {
-        fmt::print(stderr, "\nstylealigned-train: stopped; run the same command again to resume from the last checkpoint\n");
+        fmt::print(stderr, "\nstylealigned-train: stopped; run the same command again to resume from its last checkpoint\n");
         return 130;
     } catch (const std::exception& e) {
         fmt::print(stderr, "\nstylealigned-train: error: {}\n", e.what());

@@ -175,9 +175,16 @@ StageProgress::StageProgress(const TrainOptions& o, const std::string& name, std
 void StageProgress::stepDone(int step, const std::map<std::string, double>& losses) {
     log_.add(step, losses);
     bar_.update(step + 1, steps_);
-    if ((step + 1) % saveEvery_ == 0 || step + 1 == steps_) {
+    // A stop request (Ctrl-C, SIGTERM) keeps the step it reached: hours of training lose nothing on a stop.
+    const bool stopping = cli::interruptToken().cancelled();
+    if ((step + 1) % saveEvery_ == 0 || step + 1 == steps_ || stopping) {
         checkpoint_.save(module_, optimizer_, step + 1);
         log_.plot(plot_, plotTitle_);
+    }
+    if (stopping) {
+        bar_.finish();
+        fmt::print(stderr, "checkpoint saved at step {} of {}\n", step + 1, steps_);
+        throw Cancelled();
     }
 }
 

@@ -10,6 +10,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <regex>
 #include <set>
 #include <thread>
 
@@ -45,9 +46,9 @@ struct Run {
     std::string output;  // stdout + stderr
 };
 
-// Starts the CLI with `args`; when `interruptAfter` > 0, sends SIGINT once the process has
+// Starts the CLI with `args`; when `interruptAfter` > 0, sends `signal` (SIGINT: Ctrl-C) once the process has
 // printed that many progress lines.
-Run runProgram(const char* program, std::vector<std::string> args, int interruptAfter = 0) {
+Run runProgram(const char* program, std::vector<std::string> args, int interruptAfter = 0, int signal = SIGINT) {
     const fs::path log = fs::temp_directory_path() / fmt::format("sa_cli_{}.log", ::getpid());
     args.insert(args.begin(), program);
     std::vector<char*> argv;
@@ -67,7 +68,7 @@ Run runProgram(const char* program, std::vector<std::string> args, int interrupt
             if (std::count(text.begin(), text.end(), '\n') >= interruptAfter + 1) break;
             std::this_thread::sleep_for(std::chrono::milliseconds(10));
         }
-        kill(pid, SIGINT);
+        kill(pid, signal);
     }
     int status = 0;
     waitpid(pid, &status, 0);
@@ -163,6 +164,29 @@ TEST_F(Cli, InterruptLeavesNoFiles) {
     EXPECT_EQ(run.exitCode, 130) << run.output;
     EXPECT_NE(run.output.find("cancelled"), std::string::npos) << run.output;
     EXPECT_TRUE(!fs::exists(dir / "c") || fs::is_empty(dir / "c")) << "files were written";
+}
+
+// Training stopped by SIGTERM (a machine shutting down, a session's end) keeps the step it reached, and the
+// same command resumes there and finishes the stage.
+TEST_F(Cli, StoppedTrainingKeepsItsStepAndResumes) {
+    std::vector<std::string> args{"judge", "--out", (dir / "model").string(), "--work", (dir / "work").string(),
+                                  "--steps", "100000", "--batch", "4", "--threads", "1"};
+    auto stopped = runProgram(STYLEALIGNED_TRAIN, args, 3, SIGTERM);
+    ASSERT_EQ(stopped.exitCode, 130) << stopped.output;
+    std::smatch saved;
+    ASSERT_TRUE(std::regex_search(stopped.output, saved, std::regex("checkpoint saved at step (\\d+) of 100000")))
+        << stopped.output;
+    const int reached = std::stoi(saved[1]);
+    EXPECT_GE(reached, 3);
+    EXPECT_FALSE(fs::exists(dir / "model")) << "a stopped stage wrote its model";
+    args[6] = std::to_string(reached + 2);
+    auto resumed = runProgram(STYLEALIGNED_TRAIN, args);
+    ASSERT_EQ(resumed.exitCode, 0) << resumed.output;
+    EXPECT_NE(resumed.output.find(fmt::format("judge (resumed at {})", reached)), std::string::npos) << resumed.output;
+    for (int step : {reached + 1, reached + 2})  // the two steps that were left, and no other
+        EXPECT_NE(resumed.output.find(fmt::format("] {}/{} ", step, reached + 2)), std::string::npos) << resumed.output;
+    EXPECT_EQ(resumed.output.find(fmt::format("] {}/{} ", reached, reached + 2)), std::string::npos) << resumed.output;
+    EXPECT_TRUE(fs::exists(dir / "model/judge/model.safetensors"));
 }
 
 TEST_F(Cli, ClearErrors) {
