@@ -70,22 +70,6 @@ void preview(const std::shared_ptr<StableDiffusionModel>& base, ControlNetModel&
     net->train();
 }
 
-// Edge pixels of a Canny map (the first channel), CV_8U 0 / 255.
-cv::Mat edgePixels(const cv::Mat& canny) {
-    cv::Mat grey;
-    cv::extractChannel(canny, grey, 0);
-    return grey;
-}
-
-// Share of `edges`' pixels with a pixel of `other` within 1 px.
-double nearShare(const cv::Mat& edges, const cv::Mat& other) {
-    const int total = cv::countNonZero(edges);
-    if (total == 0) return 0;
-    cv::Mat grown;
-    cv::dilate(other, grown, cv::Mat::ones(3, 3, CV_8U));
-    return static_cast<double>(cv::countNonZero(edges & grown)) / total;
-}
-
 // How closely new pictures follow the control (written to report.json in the work folder, quoted
 // in the model card): for held-out pictures, a picture of the same subject in another style drawn
 // without and with the ControlNet from the original's Canny edges. Edge recall: the share of the
@@ -121,9 +105,9 @@ void report(const std::shared_ptr<StableDiffusionModel>& base, ControlNetModel& 
             const auto verdicts = judge.judge(images);
             const auto pictures = tensorToImages(images);
             for (size_t k = 0; k < pictures.size(); ++k, ++n) {
-                const auto control = edgePixels(edges[k]), drawn = edgePixels(cannyEdges(pictures[k]));
-                recall += nearShare(control, drawn);
-                precision += nearShare(drawn, control);
+                const auto drawn = cannyEdges(pictures[k]);
+                recall += edgesNear(edges[k], drawn);
+                precision += edgesNear(drawn, edges[k]);
                 right += verdicts[k].subject == subjects[k];
             }
         }

@@ -69,6 +69,18 @@ cv::Mat cannyEdges(const cv::Mat& image, double low, double high) {
     return out;
 }
 
+double edgesNear(const cv::Mat& edges, const cv::Mat& other) {
+    if (edges.size() != other.size())
+        fail("edge maps of different sizes ({}x{} and {}x{})", edges.cols, edges.rows, other.cols, other.rows);
+    cv::Mat mine, theirs, grown;
+    cv::extractChannel(edges, mine, 0);
+    cv::extractChannel(other, theirs, 0);
+    const int total = cv::countNonZero(mine);
+    if (total == 0) return 0;
+    cv::dilate(theirs, grown, cv::Mat::ones(3, 3, CV_8U));
+    return static_cast<double>(cv::countNonZero(mine & grown)) / total;
+}
+
 torch::Tensor controlImageTensor(const cv::Mat& image, int width, int height, std::vector<std::string>* notes) {
     if (width <= 0 || height <= 0) fail("control image target size {}x{} must be positive", width, height);
     auto bgr = toBgr(image, "control image", notes);

@@ -29,6 +29,12 @@ ControlImage readControlImage(const std::filesystem::path& path);
 // 3 channels. `image`: 8-bit grey, BGR or BGRA.
 cv::Mat cannyEdges(const cv::Mat& image, double low = 100, double high = 200);
 
+// How closely one edge map follows another: the share of `edges`' edge pixels with an edge pixel of
+// `other` within 1 px (both Canny maps as cannyEdges makes them, the same size; 0 when `edges` has none).
+// With the control's edges first and a picture's edges second, the recall of the control; swapped,
+// the precision.
+double edgesNear(const cv::Mat& edges, const cv::Mat& other);
+
 // The pipeline's control tensor [1, 3, height, width], float in [0, 1], RGB, from an 8-bit grey,
 // BGR or BGRA map: converted to RGB (alpha dropped), resized to width × height with PIL's Lanczos
 // (VaeImageProcessor.resize, aspect ratio not kept) when its size differs, then / 255. `notes`,

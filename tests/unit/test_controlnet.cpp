@@ -494,6 +494,31 @@ TEST(ControlImage, CannyEdges) {
     expectSaError([&] { cannyEdges(image, 200, 100); }, {"Canny"});
 }
 
+// Edge agreement: a map against itself and one shifted by a pixel is 1, shifted by three nearly 0; half
+// the edges present is a recall of ½ and a precision of 1; no edges is 0; maps of two sizes are refused.
+TEST(ControlImage, EdgesNear) {
+    auto rectangleEdges = [](int dx, int dy) {
+        cv::Mat image(48, 64, CV_8UC3, cv::Scalar(0, 0, 0));
+        cv::rectangle(image, cv::Rect(16 + dx, 12 + dy, 30, 20), cv::Scalar(255, 255, 255), cv::FILLED);
+        return cannyEdges(image);
+    };
+    const auto edges = rectangleEdges(0, 0);
+    EXPECT_DOUBLE_EQ(edgesNear(edges, edges), 1.0);
+    const auto moved = rectangleEdges(1, 1);  // every edge pixel within 1 px of one of the original
+    EXPECT_DOUBLE_EQ(edgesNear(edges, moved), 1.0);
+    EXPECT_LT(edgesNear(edges, rectangleEdges(3, 3)), 0.1);  // the outlines only cross
+    cv::Mat left = edges.clone();
+    left.colRange(32, 64).setTo(0);  // the left half of the outline
+    const double recall = edgesNear(edges, left);
+    EXPECT_GT(recall, 0.4);
+    EXPECT_LT(recall, 0.6);
+    EXPECT_DOUBLE_EQ(edgesNear(left, edges), 1.0);
+    const cv::Mat none(48, 64, CV_8UC3, cv::Scalar(0, 0, 0));
+    EXPECT_EQ(edgesNear(none, edges), 0.0);
+    EXPECT_EQ(edgesNear(edges, none), 0.0);
+    expectSaError([&] { edgesNear(edges, cv::Mat(32, 32, CV_8UC3, cv::Scalar(0, 0, 0))); }, {"different sizes"});
+}
+
 // prepare_image: RGB order, uint8 / 255, grey expanded, alpha dropped (not composited), resized
 // to the generation size, each change noted.
 TEST(ControlImage, PreparedAsThePipelinesDo) {
