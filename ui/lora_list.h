@@ -33,6 +33,7 @@ public:
     QCheckBox* enabledBox(int row) const { return rows_.at(static_cast<size_t>(row)).enabled; }
     LabeledSlider* weightSlider(int row) const { return rows_.at(static_cast<size_t>(row)).weight; }
     void setStartFolder(const QString& folder) { startFolder_ = folder; }
+    const QString& startFolder() const { return startFolder_; }
 
 public slots:
     void openFileDialog();

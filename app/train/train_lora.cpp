@@ -69,15 +69,11 @@ void report(const std::shared_ptr<StableDiffusionModel>& base, Adapters& adapter
     const data::ProceduralDataset real(777, size, 1, 1, data::heldOutStyle());
     std::vector<torch::Tensor> pictures;
     for (int i = 0; i < 48; ++i) pictures.push_back((imageToTensor(real.at(i).image) + 1) / 2);
-    const auto realDescriptors = judge.styleDescriptor(torch::cat(pictures));
-    const auto target = torch::nn::functional::normalize(realDescriptors.mean(0, true), torch::nn::functional::NormalizeFuncOptions().dim(1));
-    auto similarity = [&](const torch::Tensor& descriptors) {
-        return torch::nn::functional::cosine_similarity(descriptors, target,
-                                                        torch::nn::functional::CosineSimilarityFuncOptions().dim(1)).mean().item<double>();
-    };
+    const auto examples = torch::cat(pictures);
     nlohmann::json out;
-    out["data_set_pictures"] = {{"style_similarity", similarity(realDescriptors)}};
-    fmt::print("data set pictures: style similarity {:.3f}\n", similarity(realDescriptors));
+    const double ceiling = judge.styleSimilarity(examples, examples);
+    out["data_set_pictures"] = {{"style_similarity", ceiling}};
+    fmt::print("data set pictures: style similarity {:.3f}\n", ceiling);
     GenerationRequest request;
     std::vector<int> subjects;
     for (int k = 0; k < 2; ++k)
@@ -94,7 +90,7 @@ void report(const std::shared_ptr<StableDiffusionModel>& base, Adapters& adapter
         const auto verdicts = judge.judge(images);
         int right = 0;
         for (size_t k = 0; k < verdicts.size(); ++k) right += verdicts[k].subject == subjects[k];
-        const double style = similarity(judge.styleDescriptor(images)), subjectsRight = double(right) / verdicts.size();
+        const double style = judge.styleSimilarity(images, examples), subjectsRight = double(right) / verdicts.size();
         out[fmt::format("weight {}", weight)] = {{"style_similarity", style}, {"subject_accuracy", subjectsRight}, {"pictures", verdicts.size()}};
         fmt::print("LoRA weight {:.1f}: style similarity {:.3f}, subject accuracy {:.3f} ({} pictures)\n", weight, style,
                    subjectsRight, verdicts.size());

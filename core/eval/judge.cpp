@@ -114,6 +114,12 @@ torch::Tensor Judge::styleDescriptor(const torch::Tensor& imagesIn) {
     return torch::cat(grams, 1) / std::sqrt(2.0);
 }
 
+double Judge::styleSimilarity(const torch::Tensor& images, const torch::Tensor& examples) {
+    namespace F = torch::nn::functional;
+    const auto centre = F::normalize(styleDescriptor(examples).mean(0, true), F::NormalizeFuncOptions().dim(1));
+    return F::cosine_similarity(styleDescriptor(images), centre, F::CosineSimilarityFuncOptions().dim(1)).mean().item<double>();
+}
+
 std::string Judge::subjectName(int subject) const { return config_.subjects.at(static_cast<size_t>(subject)); }
 std::string Judge::styleName(int style) const { return config_.styles.at(static_cast<size_t>(style)); }
 

@@ -63,6 +63,9 @@ public:
     // activations (palette, stroke and texture statistics without layout), each L2-normalised,
     // concatenated. images [N, 3, H, W] in [0, 1] → [N, D]; cosine similarity compares styles.
     torch::Tensor styleDescriptor(const torch::Tensor& images);
+    // How much `images` look like `examples` of a style (both [N, 3, H, W] in [0, 1]): the mean cosine of
+    // the images' descriptors with the examples' mean descriptor (its direction: a style's centre).
+    double styleSimilarity(const torch::Tensor& images, const torch::Tensor& examples);
     std::string subjectName(int subject) const;
     std::string styleName(int style) const;
     const JudgeConfig& config() const { return config_; }

@@ -60,6 +60,27 @@ TEST(Judge, StyleDescriptorSeparatesStylesNotSubjects) {
     EXPECT_GE(right, pairs * 9 / 10) << right << "/" << pairs;
 }
 
+// styleSimilarity: held-out cross-stitch pictures (a style the judge never saw) are closer to other
+// cross-stitch pictures' centre than pictures of every base style are; a set is most like itself.
+TEST(Judge, StyleSimilarityToAStylesExamples) {
+    const std::filesystem::path folder = std::string(STYLEALIGNED_SOURCE_DIR) + "/resources/models/demo/judge";
+    if (!std::filesystem::exists(folder / "config.json")) GTEST_SKIP() << "no shipped judge at " << folder;
+    auto judge = Judge::load(folder);
+    const int size = judge.config().image_size;
+    auto pictures = [&](int style, uint64_t seed) {
+        const data::ProceduralDataset set(seed, size, 1, 1, style);
+        std::vector<torch::Tensor> images;
+        for (int i = 0; i < 12; ++i) images.push_back((imageToTensor(set.at(i).image) + 1) / 2);
+        return torch::cat(images);
+    };
+    const auto examples = pictures(data::heldOutStyle(), 1), others = pictures(data::heldOutStyle(), 2);
+    const double self = judge.styleSimilarity(examples, examples), same = judge.styleSimilarity(others, examples);
+    EXPECT_GT(self, same);
+    EXPECT_LE(self, 1.0 + 1e-6);
+    for (int style = 0; style < static_cast<int>(data::styleNames().size()); ++style)
+        EXPECT_GT(same, judge.styleSimilarity(pictures(style, 3), examples)) << data::styleNames()[static_cast<size_t>(style)];
+}
+
 // The style head's classes are style · looks + look: the verdict's style sums its looks'
 // probabilities, its look is the likeliest look of that style; a bad look count is refused.
 TEST(Judge, LooksOfTheStyleHead) {
