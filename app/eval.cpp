@@ -14,9 +14,10 @@
 //
 // usage: stylealigned-eval [--model DIR|FILE] [--clip DIR] [--dino DIR] [--captioner DIR] [--sets N] [--steps N]
 //                          [--guidance G] [--seed S] [--threads N] [--device D] [--looks N] [--figure PNG] [--verbose]
+//                          [--text-preset NAME | --text-plan FILE]
 //                          [--image-preset NAME | --image-plan FILE] [--image-guidance G] [--inversion-guidance G]
 //                          [--offset N] [--only-image]
-// The image-mode options are the CLI's (generate --preset / --plan / --guidance / --inversion-guidance /
+// The mode options are the CLI's (generate --preset / --plan / --guidance, and --inversion-guidance /
 // --offset with --reference); --only-image runs plain generation and the image mode only (tuning).
 #include <fmt/format.h>
 
@@ -95,8 +96,8 @@ int main(int argc, char** argv) {
     try {
         cli::Args args(argc, argv, 1, {"verbose", "only-image"});
         args.expectOnly({"model", "clip", "dino", "captioner", "sets", "steps", "seed", "threads", "device", "figure",
-                         "looks", "guidance", "verbose", "image-preset", "image-plan", "image-guidance",
-                         "inversion-guidance", "offset", "only-image"});
+                         "looks", "guidance", "verbose", "text-preset", "text-plan", "image-preset", "image-plan",
+                         "image-guidance", "inversion-guidance", "offset", "only-image"});
         configureRuntime(args.getInt("threads", 0));
         const auto device = selectDevice(args.get("device", "auto"));
         const std::string folder = args.get("model", std::string(STYLEALIGNED_SOURCE_DIR) + "/resources/models/demo");
@@ -114,13 +115,26 @@ int main(int argc, char** argv) {
             fail("nothing to measure with: give --clip DIR and / or --dino DIR (the demo model's judge is only in the "
                  "demo model)");
 
-        const double guidance = args.getDouble("guidance", defaultGuidance(false));  // text modes (image mode: its default)
         const int count = args.getInt("sets", 40, 1), steps = args.getInt("steps", 30, 2);
-        ImageModeSettings image;
+        // Each mode's layer plan: --MODE-preset NAME or --MODE-plan FILE, else the CLI's default preset.
         const auto paths = model->unet->selfAttentionPaths();
-        if (args.has("image-preset") && args.has("image-plan")) fail("give --image-preset or --image-plan, not both");
-        if (args.has("image-preset")) image.plan = LayerPlan::preset(args.get("image-preset"), paths);
-        if (args.has("image-plan")) image.plan = LayerPlan::load(args.get("image-plan"), paths);
+        auto planOption = [&](const std::string& mode) -> std::optional<LayerPlan> {
+            const std::string preset = mode + "-preset", plan = mode + "-plan";
+            if (args.has(preset) && args.has(plan)) fail("give --{} or --{}, not both", preset, plan);
+            if (args.has(preset)) return LayerPlan::preset(args.get(preset), paths);
+            if (args.has(plan)) return LayerPlan::load(args.get(plan), paths);
+            return std::nullopt;
+        };
+        auto planName = [&](const std::string& mode, bool withImage) {
+            return args.has(mode + "-plan") ? "plan " + args.get(mode + "-plan")
+                                            : "preset " + args.get(mode + "-preset", defaultPreset(withImage));
+        };
+        ModeSettings text;
+        text.plan = planOption("text");
+        text.guidance = args.getDouble("guidance", defaultGuidance(false));  // plain generation's too
+        const double guidance = text.guidance;
+        ImageModeSettings image;
+        image.plan = planOption("image");
         image.guidance = args.getDouble("image-guidance", defaultGuidance(true));
         image.inversionGuidance = args.getDouble("inversion-guidance", image.inversionGuidance);
         image.offset = args.getInt("offset", image.offset, 0);
@@ -145,7 +159,7 @@ int main(int argc, char** argv) {
         cli::ProgressBar bar("sets");
         for (int k = 0; k < count; ++k) {
             const EvalSet set = sets.at(k, steps, guidance, captioner.get());
-            const auto runs = sets.run(set, steps, guidance, image, imageOnly);
+            const auto runs = sets.run(set, steps, text, image, imageOnly);
             for (size_t m = 0; m < methods.size(); ++m) {
                 if (!runs[m].defined()) continue;
                 auto images = tensorToImages(runs[m]);
@@ -178,11 +192,10 @@ int main(int argc, char** argv) {
             writeImage(figure, makeGrid(figureImages, 5));
             fmt::print("wrote {} (per set: plain, StyleAligned text, StyleAligned image; reference first)\n", figure);
         }
-        fmt::print("\n{} sets × 4 targets, {} steps, guidance {} from text and {} from a reference image (inversion guidance "
-                   "{}, offset {}, {}), model {}\n",
-                   count, steps, guidance, image.guidance, image.inversionGuidance, image.offset,
-                   args.has("image-plan") ? "plan " + args.get("image-plan") : "preset " + args.get("image-preset", defaultPreset(true)),
-                   folder);
+        fmt::print("\n{} sets × 4 targets, {} steps, guidance {} from text ({}) and {} from a reference image (inversion "
+                   "guidance {}, offset {}, {}), model {}\n",
+                   count, steps, guidance, planName("text", false), image.guidance, image.inversionGuidance, image.offset,
+                   planName("image", true), folder);
         if (clip || dino) {
             std::string header = "\n| method |", rule = "|---|";
             if (clip && clip->hasTextTower()) header += " CLIP text score ↑ |", rule += "---|";

@@ -130,15 +130,15 @@ EvalSet EvalSets::at(int k, int steps, double guidance, BlipCaptioner* captioner
     return set;
 }
 
-std::vector<torch::Tensor> EvalSets::run(const EvalSet& set, int steps, double guidance, const ImageModeSettings& image,
-                                         bool imageOnly) {
+std::vector<torch::Tensor> EvalSets::run(const EvalSet& set, int steps, const ModeSettings& text,
+                                         const ImageModeSettings& image, bool imageOnly) {
     const auto paths = model_->unet->selfAttentionPaths();
     StyleAlignedRequest request;
     request.generation.prompts = set.prompts;
     request.generation.steps = steps;
-    request.generation.guidanceScale = guidance;
+    request.generation.guidanceScale = text.guidance > 0 ? text.guidance : defaultGuidance(false);
     request.generation.seed = set.seed;
-    request.plan = LayerPlan::paperDefault(paths);
+    request.plan = text.plan ? *text.plan : LayerPlan::preset(defaultPreset(false), paths);
     StyleAlignedPipeline pipeline(model_);
     std::vector<torch::Tensor> out;
     out.push_back(TextToImagePipeline(model_).generate(request.generation).images);

@@ -62,10 +62,13 @@ std::vector<int> favouriteLooks(const JudgeScore& plain, int styles, int looks);
 // PSNR in dB of two images in [0, 1] of the same size.
 double psnr(const torch::Tensor& a, const torch::Tensor& b);
 
-// How a set is made from the reference image (the CLI's image-mode options; defaults as the CLI's).
-struct ImageModeSettings {
-    std::optional<LayerPlan> plan;  // none: the CLI's default preset for a reference image
-    double guidance = 0;            // 0: defaultGuidance(true)
+// How a mode's sets are made (the CLI's options; defaults as the CLI's).
+struct ModeSettings {
+    std::optional<LayerPlan> plan;  // none: the CLI's default preset for the mode
+    double guidance = 0;            // 0: the mode's defaultGuidance
+};
+// From the reference image: also the inversion's settings.
+struct ImageModeSettings : ModeSettings {
     double inversionGuidance = 2.0;
     int offset = 5;
 };
@@ -80,11 +83,12 @@ public:
     // Set k. Without the demo's data set the reference image is the model's plain image of the
     // reference prompt, captioned by `captioner` when given (else its prompt is its caption).
     EvalSet at(int k, int steps, double guidance, BlipCaptioner* captioner);
-    // Plain, StyleAligned from text, from the reference image, no AdaIN, full attention sharing:
-    // each [5, 3, H, W] in [0, 1], reference first. `imageOnly`: plain and from the reference image
+    // Plain, StyleAligned from text, from the reference image, no AdaIN, full attention sharing (the
+    // ablations change the text mode's plan): each [5, 3, H, W] in [0, 1], reference first. Plain
+    // generation runs at the text mode's guidance. `imageOnly`: plain and from the reference image
     // only (the others undefined), for tuning the image mode.
-    std::vector<torch::Tensor> run(const EvalSet& set, int steps, double guidance, const ImageModeSettings& image = {},
-                                   bool imageOnly = false);
+    std::vector<torch::Tensor> run(const EvalSet& set, int steps, const ModeSettings& text = {},
+                                   const ImageModeSettings& image = {}, bool imageOnly = false);
     // Which look plain generation draws per style (demo model).
     void printLookHistogram(int perStyle, int steps, double guidance);
     // The judge on `count` held-out data-set pictures as drawn and after the model's VAE round trip

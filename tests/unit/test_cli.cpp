@@ -557,18 +557,25 @@ TEST_F(Cli, EvalJudgesEveryMethodAgainstTheSameReference) {
                                "after the VAE round trip"})
         EXPECT_NE(run.output.find(needle), std::string::npos) << needle << "\n" << run.output;
     EXPECT_NE(run.output.find("] |"), std::string::npos) << "no interval printed\n" << run.output;
+    EXPECT_NE(run.output.find("from text (preset paper)"), std::string::npos) << run.output;  // the CLI's defaults
+    EXPECT_NE(run.output.find("offset 5, preset transfer)"), std::string::npos) << run.output;
 
     // Tuning the image mode: its settings are the CLI's, said in the summary; --only-image leaves
     // the text rows empty; a bad preset is refused by name.
     auto tuned = runProgram(STYLEALIGNED_EVAL, {"--sets", "1", "--steps", "3", "--threads", "1", "--only-image", "--offset", "1",
-                                                "--inversion-guidance", "1.5", "--image-preset", "paper"});
+                                                "--inversion-guidance", "1.5", "--image-preset", "paper", "--text-preset",
+                                                "transfer"});
     ASSERT_EQ(tuned.exitCode, 0) << tuned.output;
+    EXPECT_NE(tuned.output.find("from text (preset transfer)"), std::string::npos) << tuned.output;
     EXPECT_NE(tuned.output.find("inversion guidance 1.5, offset 1, preset paper"), std::string::npos) << tuned.output;
     EXPECT_NE(tuned.output.find("| StyleAligned, text | 0 | –"), std::string::npos) << tuned.output;
     EXPECT_NE(tuned.output.find("| StyleAligned, reference image | 4 |"), std::string::npos) << tuned.output;
     auto bad = runProgram(STYLEALIGNED_EVAL, {"--sets", "1", "--image-preset", "sparkly"});
     EXPECT_NE(bad.exitCode, 0);
     EXPECT_NE(bad.output.find("sparkly"), std::string::npos) << bad.output;
+    auto both = runProgram(STYLEALIGNED_EVAL, {"--sets", "1", "--text-preset", "paper", "--text-plan", "plan.json"});
+    EXPECT_NE(both.exitCode, 0);
+    EXPECT_NE(both.output.find("--text-preset or --text-plan"), std::string::npos) << both.output;
 }
 
 TEST_F(Cli, EvalPrintsThePapersTableWithClipAndDino) {
