@@ -16,9 +16,9 @@
 //                          [--guidance G] [--seed S] [--threads N] [--device D] [--looks N] [--figure PNG] [--verbose]
 //                          [--text-preset NAME | --text-plan FILE]
 //                          [--image-preset NAME | --image-plan FILE] [--image-guidance G] [--inversion-guidance G]
-//                          [--offset N] [--only-image]
+//                          [--offset N] [--only-image | --only-text]
 // The mode options are the CLI's (generate --preset / --plan / --guidance, and --inversion-guidance /
-// --offset with --reference); --only-image runs plain generation and the image mode only (tuning).
+// --offset with --reference); --only-image / --only-text run plain generation and that mode only (tuning).
 #include <fmt/format.h>
 
 #include "app/cli_support.h"
@@ -94,10 +94,10 @@ void printJudgeTables(const std::vector<JudgeScore>& rows, const std::vector<int
 
 int main(int argc, char** argv) {
     try {
-        cli::Args args(argc, argv, 1, {"verbose", "only-image"});
+        cli::Args args(argc, argv, 1, {"verbose", "only-image", "only-text"});
         args.expectOnly({"model", "clip", "dino", "captioner", "sets", "steps", "seed", "threads", "device", "figure",
                          "looks", "guidance", "verbose", "text-preset", "text-plan", "image-preset", "image-plan",
-                         "image-guidance", "inversion-guidance", "offset", "only-image"});
+                         "image-guidance", "inversion-guidance", "offset", "only-image", "only-text"});
         configureRuntime(args.getInt("threads", 0));
         const auto device = selectDevice(args.get("device", "auto"));
         const std::string folder = args.get("model", std::string(STYLEALIGNED_SOURCE_DIR) + "/resources/models/demo");
@@ -138,7 +138,10 @@ int main(int argc, char** argv) {
         image.guidance = args.getDouble("image-guidance", defaultGuidance(true));
         image.inversionGuidance = args.getDouble("inversion-guidance", image.inversionGuidance);
         image.offset = args.getInt("offset", image.offset, 0);
-        const bool imageOnly = args.has("only-image");
+        if (args.has("only-image") && args.has("only-text")) fail("give --only-image or --only-text, not both");
+        const EvalMethods which = args.has("only-image") ? EvalMethods::PlainAndImage
+                                    : args.has("only-text") ? EvalMethods::PlainAndText
+                                                            : EvalMethods::All;
         std::vector<Method> methods{{"plain (style words in prompt)"}, {"StyleAligned, text"},
                                     {"StyleAligned, reference image"}, {"ablation: no AdaIN"},
                                     {"ablation: full attention share"}};
@@ -159,7 +162,7 @@ int main(int argc, char** argv) {
         cli::ProgressBar bar("sets");
         for (int k = 0; k < count; ++k) {
             const EvalSet set = sets.at(k, steps, guidance, captioner.get());
-            const auto runs = sets.run(set, steps, text, image, imageOnly);
+            const auto runs = sets.run(set, steps, text, image, which);
             for (size_t m = 0; m < methods.size(); ++m) {
                 if (!runs[m].defined()) continue;
                 auto images = tensorToImages(runs[m]);
@@ -177,13 +180,13 @@ int main(int argc, char** argv) {
                 };
                 ownReference(PlainText, runs[0]);
                 againstDropped(PlainImage, runs[0]);
-                againstDropped(SharedImage, runs[2]);
-                if (!imageOnly) {
-                    ownReference(SharedText, runs[1]);
-                    ownReference(NoAdain, runs[3]);
-                    ownReference(FullShare, runs[4]);
+                if (runs[1].defined()) ownReference(SharedText, runs[1]);
+                if (runs[2].defined()) {
+                    againstDropped(SharedImage, runs[2]);
+                    inversion.add(*judge, set, runs[2][0]);
                 }
-                inversion.add(*judge, set, runs[2][0]);
+                if (runs[3].defined()) ownReference(NoAdain, runs[3]);
+                if (runs[4].defined()) ownReference(FullShare, runs[4]);
             }
             bar.update(k + 1, count);
         }
@@ -219,10 +222,11 @@ int main(int argc, char** argv) {
             fmt::print("\n");
             printJudgeTables(judged, favourite);
             sets.printVaeRoundTrip(360);
-            fmt::print("\ninversion of the reference image: PSNR of the reconstruction {:.2f} dB (mean over {} sets); the "
-                       "judge sees the drawn look in the input {}, in the reconstruction {}\n",
-                       inversion.psnrSum / std::max(1, inversion.sets), inversion.sets, inversion.inputLookSeen.str(),
-                       inversion.reconstructionLookSeen.str());
+            if (inversion.sets > 0)
+                fmt::print("\ninversion of the reference image: PSNR of the reconstruction {:.2f} dB (mean over {} sets); the "
+                           "judge sees the drawn look in the input {}, in the reconstruction {}\n",
+                           inversion.psnrSum / inversion.sets, inversion.sets, inversion.inputLookSeen.str(),
+                           inversion.reconstructionLookSeen.str());
         }
         if (const int perStyle = args.getInt("looks", 0); perStyle > 0) sets.printLookHistogram(perStyle, steps, guidance);
         return 0;

@@ -131,7 +131,7 @@ EvalSet EvalSets::at(int k, int steps, double guidance, BlipCaptioner* captioner
 }
 
 std::vector<torch::Tensor> EvalSets::run(const EvalSet& set, int steps, const ModeSettings& text,
-                                         const ImageModeSettings& image, bool imageOnly) {
+                                         const ImageModeSettings& image, EvalMethods methods) {
     const auto paths = model_->unet->selfAttentionPaths();
     StyleAlignedRequest request;
     request.generation.prompts = set.prompts;
@@ -142,7 +142,11 @@ std::vector<torch::Tensor> EvalSets::run(const EvalSet& set, int steps, const Mo
     StyleAlignedPipeline pipeline(model_);
     std::vector<torch::Tensor> out;
     out.push_back(TextToImagePipeline(model_).generate(request.generation).images);
-    out.push_back(imageOnly ? torch::Tensor() : pipeline.generate(request).images);
+    out.push_back(methods == EvalMethods::PlainAndImage ? torch::Tensor() : pipeline.generate(request).images);
+    if (methods == EvalMethods::PlainAndText) {
+        out.resize(5);
+        return out;
+    }
 
     auto withImage = request;
     withImage.referenceImage = set.referenceImage;
@@ -152,7 +156,7 @@ std::vector<torch::Tensor> EvalSets::run(const EvalSet& set, int steps, const Mo
     withImage.inversionGuidance = image.inversionGuidance;
     withImage.generation.guidanceScale = image.guidance > 0 ? image.guidance : defaultGuidance(true);
     out.push_back(pipeline.generate(withImage).images);
-    if (imageOnly) {
+    if (methods == EvalMethods::PlainAndImage) {
         out.resize(5);
         return out;
     }

@@ -73,6 +73,9 @@ struct ImageModeSettings : ModeSettings {
     int offset = 5;
 };
 
+// Which methods a run makes: all, or plain generation and one mode (to tune that mode).
+enum class EvalMethods { All, PlainAndText, PlainAndImage };
+
 class EvalSets {
 public:
     // The demo model (its folder has judge/) gets the procedural data set's subjects and styles;
@@ -84,11 +87,10 @@ public:
     // reference prompt, captioned by `captioner` when given (else its prompt is its caption).
     EvalSet at(int k, int steps, double guidance, BlipCaptioner* captioner);
     // Plain, StyleAligned from text, from the reference image, no AdaIN, full attention sharing (the
-    // ablations change the text mode's plan): each [5, 3, H, W] in [0, 1], reference first. Plain
-    // generation runs at the text mode's guidance. `imageOnly`: plain and from the reference image
-    // only (the others undefined), for tuning the image mode.
+    // ablations change the text mode's plan): each [5, 3, H, W] in [0, 1], reference first; those
+    // `methods` leaves out are undefined. Plain generation runs at the text mode's guidance.
     std::vector<torch::Tensor> run(const EvalSet& set, int steps, const ModeSettings& text = {},
-                                   const ImageModeSettings& image = {}, bool imageOnly = false);
+                                   const ImageModeSettings& image = {}, EvalMethods methods = EvalMethods::All);
     // Which look plain generation draws per style (demo model).
     void printLookHistogram(int perStyle, int steps, double guidance);
     // The judge on `count` held-out data-set pictures as drawn and after the model's VAE round trip

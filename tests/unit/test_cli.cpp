@@ -573,6 +573,13 @@ TEST_F(Cli, EvalJudgesEveryMethodAgainstTheSameReference) {
     auto bad = runProgram(STYLEALIGNED_EVAL, {"--sets", "1", "--image-preset", "sparkly"});
     EXPECT_NE(bad.exitCode, 0);
     EXPECT_NE(bad.output.find("sparkly"), std::string::npos) << bad.output;
+    // Tuning the text mode: --only-text leaves the image rows empty and says nothing of an inversion.
+    auto textOnly = runProgram(STYLEALIGNED_EVAL, {"--sets", "1", "--steps", "3", "--threads", "1", "--only-text"});
+    ASSERT_EQ(textOnly.exitCode, 0) << textOnly.output;
+    EXPECT_NE(textOnly.output.find("| StyleAligned, text | 4 |"), std::string::npos) << textOnly.output;
+    EXPECT_NE(textOnly.output.find("| StyleAligned, reference image | 0 | –"), std::string::npos) << textOnly.output;
+    EXPECT_NE(textOnly.output.find("| ablation: no AdaIN | 0 | –"), std::string::npos) << textOnly.output;
+    EXPECT_EQ(textOnly.output.find("inversion of the reference image"), std::string::npos) << textOnly.output;
     auto both = runProgram(STYLEALIGNED_EVAL, {"--sets", "1", "--text-preset", "paper", "--text-plan", "plan.json"});
     EXPECT_NE(both.exitCode, 0);
     EXPECT_NE(both.output.find("--text-preset or --text-plan"), std::string::npos) << both.output;
