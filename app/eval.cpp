@@ -132,7 +132,7 @@ int main(int argc, char** argv) {
         ModeSettings text;
         text.plan = planOption("text");
         text.guidance = args.getDouble("guidance", defaultGuidance(false));  // plain generation's too
-        const double guidance = text.guidance;
+        const double guidance = *text.guidance;
         ImageModeSettings image;
         image.plan = planOption("image");
         image.guidance = args.getDouble("image-guidance", defaultGuidance(true));
@@ -193,11 +193,14 @@ int main(int argc, char** argv) {
         bar.finish();
         if (!figure.empty()) {
             writeImage(figure, makeGrid(figureImages, 5));
-            fmt::print("wrote {} (per set: plain, StyleAligned text, StyleAligned image; reference first)\n", figure);
+            const char* rows = which == EvalMethods::PlainAndImage ? "plain, StyleAligned image"
+                               : which == EvalMethods::PlainAndText ? "plain, StyleAligned text"
+                                                                    : "plain, StyleAligned text, StyleAligned image";
+            fmt::print("wrote {} (per set: {}; reference first)\n", figure, rows);
         }
         fmt::print("\n{} sets × 4 targets, {} steps, guidance {} from text ({}) and {} from a reference image (inversion "
                    "guidance {}, offset {}, {}), model {}\n",
-                   count, steps, guidance, planName("text", false), image.guidance, image.inversionGuidance, image.offset,
+                   count, steps, guidance, planName("text", false), *image.guidance, image.inversionGuidance, image.offset,
                    planName("image", true), folder);
         if (clip || dino) {
             std::string header = "\n| method |", rule = "|---|";
@@ -206,8 +209,9 @@ int main(int argc, char** argv) {
             fmt::print("{}\n{}\n", header, rule);
             for (const auto& m : methods) {
                 std::string line = "| " + m.name + " |";
-                if (clip && clip->hasTextTower()) line += fmt::format(" {:.4f} |", m.vision.textScore / m.vision.targets);
-                if (dino) line += fmt::format(" {:.4f} |", m.vision.consistency / m.vision.sets);
+                auto mean = [](double sum, int n) { return n > 0 ? fmt::format(" {:.4f} |", sum / n) : std::string(" – |"); };
+                if (clip && clip->hasTextTower()) line += mean(m.vision.textScore, m.vision.targets);
+                if (dino) line += mean(m.vision.consistency, m.vision.sets);
                 fmt::print("{}\n", line);
             }
         }

@@ -136,7 +136,7 @@ std::vector<torch::Tensor> EvalSets::run(const EvalSet& set, int steps, const Mo
     StyleAlignedRequest request;
     request.generation.prompts = set.prompts;
     request.generation.steps = steps;
-    request.generation.guidanceScale = text.guidance > 0 ? text.guidance : defaultGuidance(false);
+    request.generation.guidanceScale = text.guidance.value_or(defaultGuidance(false));
     request.generation.seed = set.seed;
     request.plan = text.plan ? *text.plan : LayerPlan::preset(defaultPreset(false), paths);
     StyleAlignedPipeline pipeline(model_);
@@ -154,7 +154,7 @@ std::vector<torch::Tensor> EvalSets::run(const EvalSet& set, int steps, const Mo
     withImage.plan = image.plan ? *image.plan : LayerPlan::preset(defaultPreset(true), paths);
     withImage.offset = std::min(image.offset, steps - 1);
     withImage.inversionGuidance = image.inversionGuidance;
-    withImage.generation.guidanceScale = image.guidance > 0 ? image.guidance : defaultGuidance(true);
+    withImage.generation.guidanceScale = image.guidance.value_or(defaultGuidance(true));
     out.push_back(pipeline.generate(withImage).images);
     if (methods == EvalMethods::PlainAndImage) {
         out.resize(5);

@@ -65,7 +65,7 @@ double psnr(const torch::Tensor& a, const torch::Tensor& b);
 // How a mode's sets are made (the CLI's options; defaults as the CLI's).
 struct ModeSettings {
     std::optional<LayerPlan> plan;  // none: the CLI's default preset for the mode
-    double guidance = 0;            // 0: the mode's defaultGuidance
+    std::optional<double> guidance;  // none: the mode's defaultGuidance
 };
 // From the reference image: also the inversion's settings.
 struct ImageModeSettings : ModeSettings {

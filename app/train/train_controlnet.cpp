@@ -138,7 +138,7 @@ int trainControlNet(const TrainOptions& o) {
     auto generator = at::detail::createCPUGenerator(o.seed + static_cast<uint64_t>(step));
     net->train();
     for (; step < steps; ++step) {
-        cli::interruptToken().throwIfCancelled();
+        progress.stopIfRequested(step);
         setLearningRate<torch::optim::AdamWOptions>(optimizer, learningRate(lr, step, steps, 200));
         const auto b = addOn.batch(batch, 0.5, generator);
         torch::Tensor context;

@@ -26,7 +26,7 @@ int trainJudge(const TrainOptions& o) {
     BatchStream stream(train, batch, step);
     auto lookLabels = [&](const Batch& b) { return b.styles * config.style_variants + b.variants; };
     for (; step < steps; ++step) {
-        cli::interruptToken().throwIfCancelled();
+        progress.stopIfRequested(step);
         auto b = stream.next();
         setLearningRate<torch::optim::AdamWOptions>(optimizer, learningRate(lr, step, steps, 100));
         auto [subjectLogits, styleLogits, features] = net->forward((b.images + 1) / 2);

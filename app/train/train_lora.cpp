@@ -120,7 +120,7 @@ int trainLora(const TrainOptions& o) {
     std::replace(stem.begin(), stem.end(), ' ', '_');
     const auto file = o.out / (stem + ".safetensors");
     for (; step < steps; ++step) {
-        cli::interruptToken().throwIfCancelled();
+        progress.stopIfRequested(step);
         setLearningRate<torch::optim::AdamWOptions>(optimizer, learningRate(lr, step, steps, 100));
         const auto b = addOn.batch(batch, 0.1, generator);
         const auto context = base->textEncoder->forward(b.tokenIds).lastHiddenState;

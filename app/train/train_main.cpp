@@ -10,7 +10,7 @@
 // (resources/models/demo-lora).
 //
 // Every stage checkpoints into --work every few hundred steps and resumes from there when run
-// again; Ctrl-C stops cleanly after the current step.
+// again; a stop (Ctrl-C, SIGTERM) ends the current step, saves the steps done and exits with 130.
 #include <fmt/format.h>
 
 #include "app/train/train_support.h"

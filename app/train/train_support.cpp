@@ -165,6 +165,7 @@ StageProgress::StageProgress(const TrainOptions& o, const std::string& name, std
       module_(module),
       optimizer_(optimizer),
       first_(checkpoint_.load(module, optimizer)),
+      saved_(first_),
       steps_(steps),
       saveEvery_(saveEvery),
       log_(o.work / (name + "_loss.csv"), first_ > 0),
@@ -172,19 +173,24 @@ StageProgress::StageProgress(const TrainOptions& o, const std::string& name, std
       plotTitle_(std::move(plotTitle)),
       bar_(first_ > 0 ? fmt::format("{} (resumed at {})", name, first_) : name, first_) {}
 
+void StageProgress::stopIfRequested(int step) {
+    if (!cli::interruptToken().cancelled()) return;
+    if (step > saved_) {
+        checkpoint_.save(module_, optimizer_, step);
+        log_.plot(plot_, plotTitle_);
+    }
+    bar_.finish();
+    fmt::print(stderr, "checkpoint saved at step {} of {}\n", step, steps_);
+    throw Cancelled();
+}
+
 void StageProgress::stepDone(int step, const std::map<std::string, double>& losses) {
     log_.add(step, losses);
     bar_.update(step + 1, steps_);
-    // A stop request (Ctrl-C, SIGTERM) keeps the step it reached: hours of training lose nothing on a stop.
-    const bool stopping = cli::interruptToken().cancelled();
-    if ((step + 1) % saveEvery_ == 0 || step + 1 == steps_ || stopping) {
+    if ((step + 1) % saveEvery_ == 0 || step + 1 == steps_) {
         checkpoint_.save(module_, optimizer_, step + 1);
         log_.plot(plot_, plotTitle_);
-    }
-    if (stopping) {
-        bar_.finish();
-        fmt::print(stderr, "checkpoint saved at step {} of {}\n", step + 1, steps_);
-        throw Cancelled();
+        saved_ = step + 1;
     }
 }
 

@@ -89,11 +89,16 @@ private:
 
 // What every stage does around its steps: resume from its checkpoint, one loss row and a progress
 // update per step, and every `saveEvery` steps (and at the last) the checkpoint and the loss plot.
+// A stop request (Ctrl-C, SIGTERM) is honoured at the top of the next step: stopIfRequested saves the
+// steps done so far and throws Cancelled, so hours of training lose nothing to a stop, and a stop during
+// the last step still lets the stage write its model.
 class StageProgress {
 public:
     StageProgress(const TrainOptions& options, const std::string& name, std::string plotTitle, int steps,
                   int saveEvery, torch::nn::Module& module, torch::optim::Optimizer& optimizer);
     int firstStep() const { return first_; }
+    // Called first in every step (`step`: the steps done so far).
+    void stopIfRequested(int step);
     void stepDone(int step, const std::map<std::string, double>& losses);
     void finish() { bar_.finish(); }
 
@@ -101,7 +106,7 @@ private:
     Checkpoint checkpoint_;
     torch::nn::Module& module_;
     torch::optim::Optimizer& optimizer_;
-    int first_, steps_, saveEvery_;
+    int first_, saved_, steps_, saveEvery_;
     LossLog log_;
     fs::path plot_;
     std::string plotTitle_;

@@ -113,7 +113,7 @@ int trainUNet(const TrainOptions& o) {
     auto generator = at::detail::createCPUGenerator(o.seed + static_cast<uint64_t>(step));
     model->train();
     for (; step < steps; ++step) {
-        cli::interruptToken().throwIfCancelled();
+        progress.stopIfRequested(step);
         setLearningRate<torch::optim::AdamWOptions>(optimizer, learningRate(lr, step, steps, warmup));
         const auto b = noisedBatch(pool, allIds, emptyIds, alphas, batch, 0.1, generator);
         auto context = model->textEncoder->forward(b.tokenIds).lastHiddenState;

@@ -20,7 +20,7 @@ int trainVae(const TrainOptions& o) {
     vae->train();
     BatchStream stream(dataset, batch, step);
     for (; step < steps; ++step) {
-        cli::interruptToken().throwIfCancelled();
+        progress.stopIfRequested(step);
         auto b = stream.next();
         setLearningRate<torch::optim::AdamOptions>(optimizer, learningRate(lr, step, steps, 200));
         auto dist = vae->encode(b.images);

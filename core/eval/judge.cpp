@@ -116,6 +116,7 @@ torch::Tensor Judge::styleDescriptor(const torch::Tensor& imagesIn) {
 
 double Judge::styleSimilarity(const torch::Tensor& images, const torch::Tensor& examples) {
     namespace F = torch::nn::functional;
+    if (images.size(0) == 0 || examples.size(0) == 0) fail("style similarity needs images and examples (got none)");
     const auto centre = F::normalize(styleDescriptor(examples).mean(0, true), F::NormalizeFuncOptions().dim(1));
     return F::cosine_similarity(styleDescriptor(images), centre, F::CosineSimilarityFuncOptions().dim(1)).mean().item<double>();
 }

@@ -72,6 +72,7 @@ cv::Mat cannyEdges(const cv::Mat& image, double low, double high) {
 double edgesNear(const cv::Mat& edges, const cv::Mat& other) {
     if (edges.size() != other.size())
         fail("edge maps of different sizes ({}x{} and {}x{})", edges.cols, edges.rows, other.cols, other.rows);
+    if (edges.depth() != CV_8U || other.depth() != CV_8U) fail("edge maps must be 8-bit (as cannyEdges makes them)");
     cv::Mat mine, theirs, grown;
     cv::extractChannel(edges, mine, 0);
     cv::extractChannel(other, theirs, 0);

@@ -47,7 +47,7 @@ struct Run {
 };
 
 // Starts the CLI with `args`; when `interruptAfter` > 0, sends `signal` (SIGINT: Ctrl-C) once the process has
-// printed that many progress lines.
+// printed that many lines after its first (the generate command's header; a training stage's first step).
 Run runProgram(const char* program, std::vector<std::string> args, int interruptAfter = 0, int signal = SIGINT) {
     const fs::path log = fs::temp_directory_path() / fmt::format("sa_cli_{}.log", ::getpid());
     args.insert(args.begin(), program);

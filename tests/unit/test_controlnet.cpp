@@ -495,7 +495,8 @@ TEST(ControlImage, CannyEdges) {
 }
 
 // Edge agreement: a map against itself and one shifted by a pixel is 1, shifted by three nearly 0; half
-// the edges present is a recall of ½ and a precision of 1; no edges is 0; maps of two sizes are refused.
+// the edges present is a recall of ½ and a precision of 1; no edges is 0; maps of two sizes or not 8-bit
+// are refused.
 TEST(ControlImage, EdgesNear) {
     auto rectangleEdges = [](int dx, int dy) {
         cv::Mat image(48, 64, CV_8UC3, cv::Scalar(0, 0, 0));
@@ -517,6 +518,9 @@ TEST(ControlImage, EdgesNear) {
     EXPECT_EQ(edgesNear(none, edges), 0.0);
     EXPECT_EQ(edgesNear(edges, none), 0.0);
     expectSaError([&] { edgesNear(edges, cv::Mat(32, 32, CV_8UC3, cv::Scalar(0, 0, 0))); }, {"different sizes"});
+    cv::Mat floats;
+    edges.convertTo(floats, CV_32F);
+    expectSaError([&] { edgesNear(floats, edges); }, {"8-bit"});
 }
 
 // prepare_image: RGB order, uint8 / 255, grey expanded, alpha dropped (not composited), resized

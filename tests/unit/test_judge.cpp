@@ -3,6 +3,7 @@
 // captions are the data set's captions.
 #include <gtest/gtest.h>
 
+#include "core/common/error.h"
 #include "core/data/procedural_dataset.h"
 #include "core/eval/judge.h"
 #include "core/io/image.h"
@@ -61,7 +62,8 @@ TEST(Judge, StyleDescriptorSeparatesStylesNotSubjects) {
 }
 
 // styleSimilarity: held-out cross-stitch pictures (a style the judge never saw) are closer to other
-// cross-stitch pictures' centre than pictures of every base style are; a set is most like itself.
+// cross-stitch pictures' centre than pictures of every base style are; a set is most like itself; no
+// examples is an error.
 TEST(Judge, StyleSimilarityToAStylesExamples) {
     const std::filesystem::path folder = std::string(STYLEALIGNED_SOURCE_DIR) + "/resources/models/demo/judge";
     if (!std::filesystem::exists(folder / "config.json")) GTEST_SKIP() << "no shipped judge at " << folder;
@@ -79,6 +81,7 @@ TEST(Judge, StyleSimilarityToAStylesExamples) {
     EXPECT_LE(self, 1.0 + 1e-6);
     for (int style = 0; style < static_cast<int>(data::styleNames().size()); ++style)
         EXPECT_GT(same, judge.styleSimilarity(pictures(style, 3), examples)) << data::styleNames()[static_cast<size_t>(style)];
+    EXPECT_THROW(judge.styleSimilarity(examples, examples.slice(0, 0, 0)), Error);
 }
 
 // The style head's classes are style · looks + look: the verdict's style sums its looks'
