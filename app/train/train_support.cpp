@@ -81,28 +81,35 @@ void Checkpoint::save(torch::nn::Module& module, torch::optim::Optimizer& optimi
     fs::rename(file.string() + ".partial", file);
 }
 
-LossLog::LossLog(fs::path csv, bool resume) : csv_(std::move(csv)) {
+LossLog::LossLog(fs::path csv, int resumeAt) : csv_(std::move(csv)) {
     fs::create_directories(csv_.parent_path());
-    if (!resume || !fs::exists(csv_)) {
+    if (resumeAt <= 0 || !fs::exists(csv_)) {
         std::ofstream(csv_, std::ios::trunc);
         return;
     }
     std::ifstream in(csv_);
-    std::string line;
-    if (std::getline(in, line)) {
-        std::stringstream header(line);
+    std::string header, line;
+    if (std::getline(in, header)) {
+        std::stringstream names(header);
         std::string name;
-        std::getline(header, name, ',');  // "step"
-        while (std::getline(header, name, ',')) names_.push_back(name);
+        std::getline(names, name, ',');  // "step"
+        while (std::getline(names, name, ',')) names_.push_back(name);
     }
+    // Rows from before the checkpoint only: steps logged after it (a run killed between checkpoints)
+    // are trained again, and the curve must not run back over them.
+    std::string kept = header.empty() ? "" : header + "\n";
     while (std::getline(in, line)) {
         std::stringstream row(line);
         std::string cell;
         std::getline(row, cell, ',');
+        if (std::stoi(cell) >= resumeAt) continue;
         std::vector<double> values;
         while (std::getline(row, cell, ',')) values.push_back(std::stod(cell));
         rows_.emplace_back(std::stoi(line), values);
+        kept += line + "\n";
     }
+    in.close();
+    writeFileAtomically(csv_, kept);
 }
 
 void LossLog::add(int step, const std::map<std::string, double>& values) {
@@ -168,7 +175,7 @@ StageProgress::StageProgress(const TrainOptions& o, const std::string& name, std
       saved_(first_),
       steps_(steps),
       saveEvery_(saveEvery),
-      log_(o.work / (name + "_loss.csv"), first_ > 0),
+      log_(o.work / (name + "_loss.csv"), first_),
       plot_(o.work / (name + "_loss.png")),
       plotTitle_(std::move(plotTitle)),
       bar_(first_ > 0 ? fmt::format("{} (resumed at {})", name, first_) : name, first_) {}

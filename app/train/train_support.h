@@ -74,10 +74,11 @@ private:
     std::string name_;
 };
 
-// Appends "step,name=value..." rows to a CSV and draws the smoothed curves into a PNG.
+// Appends "step,name=value..." rows to a CSV and draws the smoothed curves into a PNG. Resuming at
+// step `resumeAt` (> 0) keeps the rows of the steps before it; 0 starts a new CSV.
 class LossLog {
 public:
-    LossLog(fs::path csv, bool resume);
+    LossLog(fs::path csv, int resumeAt);
     void add(int step, const std::map<std::string, double>& values);
     void plot(const fs::path& png, const std::string& title) const;
 

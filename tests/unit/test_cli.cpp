@@ -179,6 +179,12 @@ TEST_F(Cli, StoppedTrainingKeepsItsStepAndResumes) {
     const int reached = std::stoi(saved[1]);
     EXPECT_GE(reached, 3);
     EXPECT_FALSE(fs::exists(dir / "model")) << "a stopped stage wrote its model";
+    // As if a run had logged two more steps and been killed before its next checkpoint.
+    const fs::path csv = dir / "work/judge_loss.csv";
+    {
+        std::ofstream more(csv, std::ios::app);
+        more << reached << ",9,9\n" << reached + 1 << ",9,9\n";
+    }
     args[6] = std::to_string(reached + 2);
     auto resumed = runProgram(STYLEALIGNED_TRAIN, args);
     ASSERT_EQ(resumed.exitCode, 0) << resumed.output;
@@ -187,6 +193,18 @@ TEST_F(Cli, StoppedTrainingKeepsItsStepAndResumes) {
         EXPECT_NE(resumed.output.find(fmt::format("] {}/{} ", step, reached + 2)), std::string::npos) << resumed.output;
     EXPECT_EQ(resumed.output.find(fmt::format("] {}/{} ", reached, reached + 2)), std::string::npos) << resumed.output;
     EXPECT_TRUE(fs::exists(dir / "model/judge/model.safetensors"));
+    // The loss log has every step once, in order: the killed run's rows were dropped on resuming.
+    std::ifstream log(csv);
+    std::string line;
+    std::getline(log, line);
+    EXPECT_EQ(line.rfind("step,", 0), 0u) << line;
+    int expected = 0;
+    while (std::getline(log, line)) {
+        EXPECT_EQ(std::stoi(line), expected) << line;
+        EXPECT_EQ(line.find(",9,9"), std::string::npos) << line;
+        ++expected;
+    }
+    EXPECT_EQ(expected, reached + 2);
 }
 
 TEST_F(Cli, ClearErrors) {
