@@ -85,7 +85,7 @@ void exportModel(Denoiser& ema, const fs::path& out) {
 
 int trainUNet(const TrainOptions& o) {
     const std::string name = "unet_balanced";
-    const int steps = o.steps > 0 ? o.steps : 12000, batch = o.batch > 0 ? o.batch : 32, warmup = 500;
+    const int steps = o.steps > 0 ? o.steps : 16000, batch = o.batch > 0 ? o.batch : 32, warmup = 500;
     const double lr = o.lr > 0 ? o.lr : 3e-4;
     torch::manual_seed(static_cast<int64_t>(o.seed));
     auto vae = loadVae(o.out / "vae");
