@@ -102,10 +102,11 @@ LossLog::LossLog(fs::path csv, int resumeAt) : csv_(std::move(csv)) {
         std::stringstream row(line);
         std::string cell;
         std::getline(row, cell, ',');
-        if (std::stoi(cell) >= resumeAt) continue;
+        const int step = std::stoi(cell);
+        if (step >= resumeAt) continue;
         std::vector<double> values;
         while (std::getline(row, cell, ',')) values.push_back(std::stod(cell));
-        rows_.emplace_back(std::stoi(line), values);
+        rows_.emplace_back(step, values);
         kept += line + "\n";
     }
     in.close();
