@@ -330,7 +330,7 @@ int runGenerate(const Args& args) {
     spec.steps = args.getInt("steps", 50, 1);
     spec.guidance = args.getDouble("guidance", defaultGuidance(args.has("reference")));
     spec.offset = args.getInt("offset", 5, 0);
-    spec.inversionGuidance = args.getDouble("inversion-guidance", 2.0);
+    spec.inversionGuidance = args.getDouble("inversion-guidance", defaultInversionGuidance());
     spec.height = args.getInt("height", 0, 1);
     spec.width = args.getInt("width", 0, 1);
     spec.vaeTiling = "auto";

@@ -13,6 +13,7 @@
 #include "core/eval/judge.h"
 #include "core/style/layer_plan.h"
 #include "core/models/blip_captioner.h"
+#include "core/pipeline/set_request.h"
 #include "core/pipeline/stable_diffusion_model.h"
 
 namespace sa {
@@ -69,7 +70,7 @@ struct ModeSettings {
 };
 // From the reference image: also the inversion's settings.
 struct ImageModeSettings : ModeSettings {
-    double inversionGuidance = 2.0;
+    double inversionGuidance = defaultInversionGuidance();
     int offset = 5;
 };
 

@@ -42,7 +42,7 @@ void printUsage() {
         "  --steps N               DDIM steps (default 50)\n"
         "  --guidance G            guidance scale (default 10 with --reference, else 7.5)\n"
         "  --offset K              the reference starts from inversion latent K (default 5)\n"
-        "  --inversion-guidance G  guidance during DDIM inversion (default 2)\n"
+        "  --inversion-guidance G  guidance during DDIM inversion (default 1)\n"
         "  --preset NAME           layer plan preset: paper, transfer, fine-style, structure-style,\n"
         "                          only-self-<level> (default: transfer with --reference, else paper)\n"
         "  --plan FILE             layer plan JSON (as saved by the studio)\n"

@@ -221,7 +221,7 @@ private:
     // Settings of an opened set that have no control in the window (kept for its re-runs).
     struct SetExtras {
         std::string negativePrompt;
-        double inversionGuidance = 2.0;
+        double inversionGuidance = ImageSetSpec{}.inversionGuidance;  // defaultInversionGuidance()
         int vaeTileSize = 0;
         // The set's prompts verbatim while its caption and subjects stand as opened: the caption
         // fields do not keep every character of a prompt (a CLI set's "…, watercolor style." loses

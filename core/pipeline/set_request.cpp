@@ -102,6 +102,8 @@ std::string defaultPreset(bool withReferenceImage) { return withReferenceImage ?
 
 double defaultGuidance(bool withReferenceImage) { return withReferenceImage ? 10.0 : 7.5; }
 
+double defaultInversionGuidance() { return ImageSetSpec{}.inversionGuidance; }
+
 namespace {
 bool isSpace(char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; }
 }  // namespace

@@ -32,6 +32,8 @@ std::string defaultPreset(bool withReferenceImage);
 // code's transfer setting: the inverted reference needs the stronger pull toward each new prompt),
 // 7.5 from text (diffusers' default).
 double defaultGuidance(bool withReferenceImage);
+// The inversion guidance a new set starts from (ImageSetSpec's default, where the measurement is cited).
+double defaultInversionGuidance();
 
 // A reference's caption split into what the image shows and the style words appended to every
 // new subject. The demo's captions put the style after a comma ("a fish, pixel art style.");
