@@ -16,7 +16,7 @@ struct StyleAlignedRequest {
     GenerationRequest generation;  // prompts[0] is the reference's prompt (with an image: its caption)
     LayerPlan plan;                // e.g. LayerPlan::paperDefault(unet->selfAttentionPaths())
     torch::Tensor referenceImage;  // [1, 3, H, W] in [-1, 1] at the generation size; undefined: text mode
-    double inversionGuidance = 2.0;
+    double inversionGuidance = 2.0;  // the reference code's; new sets start from defaultInversionGuidance() (1)
     int offset = 5;                // the reference starts from zts[offset]
     std::optional<AttentionProbe> probe;  // attention maps delivered in every StepEvent
 };
