@@ -12,6 +12,8 @@ Conditioning inversionConditioning(StableDiffusionModel& model, const std::strin
     return c;
 }
 
+bool inversionUsesCfg(double guidance) { return guidance != 1.0; }
+
 torch::Tensor ddimInversion(StableDiffusionModel& model, const torch::Tensor& image, const std::string& caption,
                             int steps, double guidance, const StepCallback& callback, const CancelToken* cancel,
                             const VaeTiling& tiling) {
@@ -30,10 +32,11 @@ torch::Tensor ddimInversion(StableDiffusionModel& model, const torch::Tensor& im
     const auto& timesteps = scheduler.timesteps();
     std::vector<torch::Tensor> trajectory{z0};
     auto latent = z0;
+    const bool cfg = inversionUsesCfg(guidance);
     for (int i = 0; i < steps; ++i) {
         throwIfCancelled(cancel);
         const int64_t t = timesteps[timesteps.size() - 1 - i];
-        auto noise = guidedNoise(model, latent, t, conditioning, guidance, /*cfg=*/true);
+        auto noise = guidedNoise(model, latent, t, conditioning, guidance, cfg);
         latent = scheduler.inverseStep(noise, t, latent);
         trajectory.push_back(latent);
         if (callback) {

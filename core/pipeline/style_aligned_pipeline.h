@@ -30,11 +30,16 @@ struct StyleAlignedResult : GenerationResult {
 };
 
 // inversion.py ddim_inversion: VAE mean × scaling_factor (encoded as `tiling` says), then `steps`
-// DDIM inversion steps with CFG at `guidance` (always guided, as the reference). Returns zts with
+// DDIM inversion steps with CFG at `guidance` (always guided, as the reference — except at exactly 1,
+// where uncond + 1·(cond − uncond) is the conditional prediction: the unconditional half is skipped,
+// halving the inversion's UNet work at the studio's default; see inversionUsesCfg). Returns zts with
 // zts[0] the noisiest (timesteps[0]) and zts[steps] = z0.
 torch::Tensor ddimInversion(StableDiffusionModel& model, const torch::Tensor& image, const std::string& caption,
                             int steps, double guidance, const StepCallback& callback = {},
                             const CancelToken* cancel = nullptr, const VaeTiling& tiling = {});
+
+// Whether the inversion at `guidance` needs the unconditional pass (every guidance but 1, below 1 too).
+bool inversionUsesCfg(double guidance);
 
 // The conditioning inversion.py uses: [uncond, cond] of the caption; SDXL with its hard-coded
 // (1024, 1024, 0, 0, 1024, 1024) time ids.

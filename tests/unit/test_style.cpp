@@ -248,6 +248,23 @@ TEST_P(StyleTest, ReferenceCache) {
     }
 }
 
+// At inversion guidance 1 (the studio's default) the unconditional pass is skipped: the trajectory is
+// the always-guided one's (CFG just above 1) to rounding; every other guidance, below 1 too, stays
+// guided as inversion.py is.
+TEST_P(StyleTest, InversionAtGuidanceOneSkipsTheUnconditionalPass) {
+    auto m = model(GetParam());
+    const auto request = smallRequest(GetParam(), *m, /*withImage=*/true);
+    const auto& caption = request.generation.prompts.front();
+    EXPECT_FALSE(inversionUsesCfg(1.0));
+    for (double g : {0.0, 0.5, std::nextafter(1.0, 2.0), 2.0}) EXPECT_TRUE(inversionUsesCfg(g)) << g;
+    const auto conditional = ddimInversion(*m, request.referenceImage, caption, 4, 1.0);
+    const auto guided = ddimInversion(*m, request.referenceImage, caption, 4, std::nextafter(1.0, 2.0));
+    const auto stronger = ddimInversion(*m, request.referenceImage, caption, 4, 2.0);
+    const double scale = guided.abs().max().item<double>();
+    EXPECT_LT((conditional - guided).abs().max().item<double>(), 1e-5 * scale);
+    EXPECT_GT((stronger - guided).abs().max().item<double>(), 1e-3 * scale) << "guidance reaches the inversion";
+}
+
 // At the smallest image the model takes, its lowest UNet level is 1×1: one token, no spread for
 // AdaIN. sa_handler divides 0 by 0 there (NaN, black targets); the layer is left as it is instead,
 // in both mode, cached or not.
