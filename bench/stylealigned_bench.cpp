@@ -1,6 +1,7 @@
 // stylealigned-bench: speed ratios measured in one run on one model and one setting.
 //
-//   0. The fixed costs apart: text encoding, VAE decode, DDIM inversion of the reference.
+//   0. The fixed costs apart: text encoding, VAE decode, DDIM inversion of the reference (at guidance 2,
+//      the reference code's, and at 1, the default, which skips the unconditional pass).
 //   1. StyleAligned set vs plain generation of the same images (overhead of sharing).
 //   2. Warm vs cold re-run with the reference cache (1 reference + N targets; the targets'
 //      prompts change between runs, the reference does not), text mode and image mode.
@@ -212,11 +213,14 @@ int main(int argc, char** argv) {
             const double tDecode = seconds([&] { decodeLatents(*model, latents); }, repeat);
             torch::manual_seed(0);
             const auto image = torch::rand({1, 3, g.height, g.width}) * 2 - 1;
+            // At the reference code's guidance 2 (always guided) and at the studio's default 1 (conditional only).
             const double tInvert = seconds([&] { ddimInversion(*model, image, g.prompts[0], g.steps, 2.0); }, repeat);
-            fmt::print("{:<44} {:>9.3f} s\n{:<44} {:>9.3f} s\n{:<44} {:>9.3f} s\n",
+            const double tInvert1 = seconds([&] { ddimInversion(*model, image, g.prompts[0], g.steps, 1.0); }, repeat);
+            fmt::print("{:<44} {:>9.3f} s\n{:<44} {:>9.3f} s\n{:<44} {:>9.3f} s\n{:<44} {:>9.3f} s   ratio {:.3f}x\n",
                        fmt::format("text encoding ({} prompts)", g.prompts.size()), tText,
                        fmt::format("VAE decode ({} images)", g.prompts.size()), tDecode,
-                       fmt::format("DDIM inversion of the reference ({} steps)", g.steps), tInvert);
+                       fmt::format("DDIM inversion, guidance 2 ({} steps)", g.steps), tInvert,
+                       fmt::format("DDIM inversion, guidance 1 ({} steps)", g.steps), tInvert1, tInvert / tInvert1);
         }
         StyleAlignedPipeline pipeline(model);
         TextToImagePipeline plain(model);
