@@ -204,7 +204,7 @@ void MainWindow::buildUi() {
         if (f != QFileInfo(exampleReferences().value(0)).absolutePath()) settings_->setReferenceFolder(f);
     });
     // An untouched preset and guidance follow the mode, as in the CLI: "transfer" for a reference image
-    // (google/style-aligned's setting for real images), "paper" for a reference from text.
+    // (google/style-aligned's setting for real images), "attention-only" for a reference from text.
     connect(reference_, &ReferencePane::imageChanged, this, [this](const cv::Mat& image) {
         const auto preset = QString::fromStdString(defaultPreset(!image.empty()));
         if (modelReady_ && preset != plan_->presetName() && plan_->isUnchangedPreset()) plan_->applyPreset(preset);

@@ -98,7 +98,7 @@ nlohmann::json presetPlanJson(const std::string& preset) {
     return {{"format", "stylealigned-layer-plan"}, {"version", 1}, {"preset", preset}};
 }
 
-std::string defaultPreset(bool withReferenceImage) { return withReferenceImage ? "transfer" : "paper"; }
+std::string defaultPreset(bool withReferenceImage) { return withReferenceImage ? "transfer" : "attention-only"; }
 
 double defaultGuidance(bool withReferenceImage) { return withReferenceImage ? 10.0 : 7.5; }
 

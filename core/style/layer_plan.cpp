@@ -67,11 +67,20 @@ LayerPlan LayerPlan::fromArgs(const std::vector<std::string>& paths, const Style
 LayerPlan LayerPlan::paperDefault(const std::vector<std::string>& paths) { return fromArgs(paths, {}); }
 
 std::vector<std::string> LayerPlan::presetNames() {
-    return {"paper", "fine-style", "structure-style", "transfer", "only-self-0.25", "only-self-0.5", "only-self-0.8"};
+    return {"paper", "attention-only", "fine-style", "structure-style", "transfer", "only-self-0.25", "only-self-0.5", "only-self-0.8"};
 }
 
 LayerPlan LayerPlan::preset(const std::string& name, const std::vector<std::string>& paths) {
     if (name == "paper") return paperDefault(paths);
+    if (name == "attention-only") {
+        // google/style-aligned's text-to-image setting for SDXL (style_aligned_sdxl.ipynb,
+        // demo_stylealigned_sdxl.py) and the method as the paper states it: shared self-attention with
+        // AdaIN of queries and keys; GroupNorm / LayerNorm statistics are not shared.
+        StyleAlignedArgs args;
+        args.share_group_norm = false;
+        args.share_layer_norm = false;
+        return fromArgs(paths, args);
+    }
     if (name == "transfer") {  // the reference's setting for a real reference image
         StyleAlignedArgs args;
         args.shared_score_shift = std::log(2.0);

@@ -39,7 +39,7 @@ struct LayerPlan {
     // The plan equal to the reference handler registered with `args`.
     static LayerPlan fromArgs(const std::vector<std::string>& selfAttentionPaths, const StyleAlignedArgs& args);
     static LayerPlan paperDefault(const std::vector<std::string>& selfAttentionPaths);
-    // "paper", "fine-style", "structure-style", "transfer", "only-self-0.5", … (see presetNames()).
+    // "paper", "attention-only", "fine-style", "structure-style", "transfer", "only-self-0.5", … (see presetNames()).
     static LayerPlan preset(const std::string& name, const std::vector<std::string>& selfAttentionPaths);
     static std::vector<std::string> presetNames();
 

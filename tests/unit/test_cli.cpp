@@ -575,7 +575,7 @@ TEST_F(Cli, EvalJudgesEveryMethodAgainstTheSameReference) {
                                "after the VAE round trip"})
         EXPECT_NE(run.output.find(needle), std::string::npos) << needle << "\n" << run.output;
     EXPECT_NE(run.output.find("] |"), std::string::npos) << "no interval printed\n" << run.output;
-    EXPECT_NE(run.output.find("from text (preset paper)"), std::string::npos) << run.output;  // the CLI's defaults
+    EXPECT_NE(run.output.find("from text (preset attention-only)"), std::string::npos) << run.output;  // the CLI's defaults
     EXPECT_NE(run.output.find("offset 5, preset transfer)"), std::string::npos) << run.output;
 
     // Tuning the image mode: its settings are the CLI's, said in the summary; --only-image leaves

@@ -161,6 +161,11 @@ TEST_P(StyleTest, PlanAtPaperDefaultsEqualsArgsDefaults) {
     auto m = model(GetParam());
     const auto paths = m->unet->selfAttentionPaths();
     EXPECT_EQ(LayerPlan::preset("paper", paths).toJson(), LayerPlan::fromArgs(paths, {}).toJson());
+    const auto attentionOnly = LayerPlan::preset("attention-only", paths);
+    EXPECT_FALSE(attentionOnly.shareGroupNorm);
+    EXPECT_FALSE(attentionOnly.shareLayerNorm);
+    EXPECT_EQ(attentionOnly.toJson(),
+              LayerPlan::fromArgs(paths, {.share_group_norm = false, .share_layer_norm = false}).toJson());
     auto json = LayerPlan::paperDefault(paths).toJson();
     EXPECT_EQ(LayerPlan::fromJson(json, paths, "test").toJson(), json);
     for (const auto& name : LayerPlan::presetNames()) {
