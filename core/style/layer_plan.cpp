@@ -67,7 +67,8 @@ LayerPlan LayerPlan::fromArgs(const std::vector<std::string>& paths, const Style
 LayerPlan LayerPlan::paperDefault(const std::vector<std::string>& paths) { return fromArgs(paths, {}); }
 
 std::vector<std::string> LayerPlan::presetNames() {
-    return {"paper", "attention-only", "fine-style", "structure-style", "transfer", "only-self-0.25", "only-self-0.5", "only-self-0.8"};
+    return {"paper",    "attention-only", "fine-style",    "structure-style",
+            "transfer", "only-self-0.25", "only-self-0.5", "only-self-0.8"};
 }
 
 LayerPlan LayerPlan::preset(const std::string& name, const std::vector<std::string>& paths) {
