@@ -145,7 +145,8 @@ LayerPlanPanel::LayerPlanPanel(QWidget* parent) : QWidget(parent) {
 
 void LayerPlanPanel::retranslate() {
     presetLabel_->setText(tr("&Preset:"));
-    preset_->setToolTip(tr("Ready-made plans: the paper's defaults, shared attention without shared norms, style from fine layers only, structure and style, "
+    preset_->setToolTip(tr("Ready-made plans: the paper's defaults, shared attention without shared norms, "
+                           "style from fine layers only, structure and style, "
                            "reference transfer, or sharing only the deeper layers."));
     reset_->setText(tr("Paper defaults"));
     reset_->setToolTip(tr("Reset every layer to the settings of the StyleAligned paper."));
